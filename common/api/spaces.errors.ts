@@ -1,0 +1,2 @@
+/** Error codes of spaces and meetings. */
+export const spacesErrorCodes = ['space_not_found'] as const;

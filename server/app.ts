@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '@server/config';
+import { systemClock, type Clock } from '@server/platform/clock';
+import { LocalBus, type EventBus } from '@server/platform/bus';
+import { ping, type DbHandle } from '@server/platform/db';
+import type { Logger } from '@server/platform/log';
+import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
+import { guestActor } from '@server/http/actor';
+import { AppError, tooManyRequests } from '@server/http/errors';
+import { installErrorHandler } from '@server/http/error-handler';
+import { createMetrics, installMetrics } from '@server/http/metrics';
+import { installSecurityHeaders } from '@server/http/security';
+import { appDistDir } from '@server/paths';
+import { errorCodes } from '@common/api/errors';
+import { pickLocale } from '@common/i18n/locales';
+import { BODY_LIMIT_BYTES } from '@common/limits';
+
+/** What the composition root is given; tests pass their own clock, mailer and database. */
+export interface AppDeps {
+  config: Config;
+  db: DbHandle;
+  log: Logger;
+  clock?: Clock;
+  bus?: EventBus;
+  mailer?: Mailer;
+  /** Serve the built SPA from dist/app (off in most tests). */
+  serveApp?: boolean;
+}
+
+/** Everything a module's routes may use, wired once here. */
+export interface ModuleDeps {
+  config: Config;
+  db: DbHandle;
+  log: Logger;
+  clock: Clock;
+  bus: EventBus;
+  mailer: Mailer;
+}
+
+export type AppInstance = FastifyInstance;
+
+/**
+ * Builds the whole HTTP application without listening: plugins, error handling, health, metrics,
+ * OpenAPI, every module's routes under /api/v1, and the SPA. main.ts listens; tests inject().
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, db, log } = deps;
+  const clock = deps.clock ?? systemClock;
+  const bus =
+    deps.bus ??
+    new LocalBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
+  const mailer =
+    deps.mailer ??
+    (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
+  const moduleDeps: ModuleDeps = { config, db, log, clock, bus, mailer };
+
+  const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: log,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    disableRequestLogging: false,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Declared empty; the onRequest hook below sets a real actor on every request.
+  app.decorateRequest('actor');
+  app.addHook('onRequest', async (request) => {
+    request.actor = guestActor(pickLocale(request.headers['accept-language']));
+  });
+
+  installErrorHandler(app);
+  await installSecurityHeaders(app, config.secureCookies);
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      tooManyRequests(undefined, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Commonhall API',
+        version: '1',
+        description: `Every error is {error:{code,message,details}}. Codes: ${errorCodes.join(', ')}.`,
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'commonhall_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const { registry } = createMetrics();
+  installMetrics(app, registry, config.metricsToken);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const ok = await ping(db.db);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database_unreachable' });
+  });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      // Module routes are registered here, each through its module's index.ts.
+      void api;
+      void moduleDeps;
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const indexHtml = deps.serveApp === true ? loadIndexHtml() : undefined;
+  if (deps.serveApp === true) {
+    await app.register(fastifyStatic, {
+      root: appDistDir,
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
+    });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (path.startsWith('/api/')) {
+      throw new AppError(404, 'route_not_found', `No API route ${request.method} ${path}.`);
+    }
+    if (indexHtml !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(indexHtml);
+    }
+    throw new AppError(404, 'not_found', 'Not found.');
+  });
+  app.addHook('onClose', async () => {
+    await bus.close();
+  });
+  return app;
+}
+
+function loadIndexHtml(): string {
+  const file = join(appDistDir, 'index.html');
+  if (!existsSync(file))
+    throw new Error(`The app is not built (${file} missing): run npm run build.`);
+  return readFileSync(file, 'utf8');
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Log levels pino understands. */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(p)), {
+      message: `must start with ${protocols.join(' or ')}`,
+    })
+    .optional();
+
+/**
+ * The environment, as the process reads it. Every variable the server knows is listed here, with
+ * its default: this schema is the documentation (see README "Configuration").
+ */
+export const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: optionalUrl(['http://', 'https://']),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  SMTP_URL: optionalUrl(['smtp://', 'smtps://']),
+  MAIL_FROM: z.string().min(3).default('Commonhall <commonhall@localhost>'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MEDIA_PORT: port.default(40000),
+  MEDIA_BIND_ADDRESS: z.string().min(1).optional(),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  TURN_SERVERS: z
+    .string()
+    .refine((v) => splitList(v).every((s) => /^(turns?|stun):/.test(s)), {
+      message: 'must be a comma-separated list of turn:, turns: or stun: URLs',
+    })
+    .optional(),
+  HANDBOOK_STARTER: z.enum(['on', 'off']).default('on'),
+});
+
+export type EnvInput = Partial<Record<keyof z.input<typeof envSchema>, string>>;
+
+export type Database =
+  | { dialect: 'sqlite'; filename: string }
+  | { dialect: 'postgres'; connectionString: string; schema?: string };
+
+/** The parsed, checked configuration every part of the server receives. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  dataDir: string;
+  database: Database;
+  redisUrl: string | undefined;
+  sessionSecret: string;
+  logLevel: (typeof logLevels)[number];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  metricsToken: string | undefined;
+  media: {
+    port: number;
+    bindAddress: string | undefined;
+    announcedAddress: string | undefined;
+    turnServers: string[];
+  };
+  handbookStarter: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseDatabase(url: string | undefined, dataDir: string): Database {
+  if (url === undefined || url === '')
+    return { dialect: 'sqlite', filename: join(dataDir, 'commonhall.sqlite') };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgres', connectionString: url };
+  }
+  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  if (path === ':memory:') return { dialect: 'sqlite', filename: ':memory:' };
+  return { dialect: 'sqlite', filename: isAbsolute(path) ? path : resolve(path) };
+}
+
+/** Reads the session secret kept in DATA_DIR, creating it on first start. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * Parses the environment (and flags, which the CLI merges in before) into a Config.
+ * Throws ConfigError listing every problem at once, never just the first.
+ */
+export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const turnServers = splitList(e.TURN_SERVERS);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const sessionSecret =
+    e.SESSION_SECRET ??
+    (options.persistSecret === false
+      ? randomBytes(48).toString('base64url')
+      : loadOrCreateSecret(dataDir));
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    dataDir,
+    database: parseDatabase(e.DATABASE_URL, dataDir),
+    redisUrl: e.REDIS_URL,
+    sessionSecret,
+    logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    metricsToken: e.METRICS_TOKEN,
+    media: {
+      port: e.MEDIA_PORT,
+      bindAddress: e.MEDIA_BIND_ADDRESS,
+      announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS,
+      turnServers,
+    },
+    handbookStarter: e.HANDBOOK_STARTER === 'on',
+  };
+}
+
+/** The only reader of process.env in the codebase. */
+export function envFromProcess(): EnvInput {
+  const out: EnvInput = {};
+  for (const key of Object.keys(envSchema.shape) as (keyof EnvInput)[]) {
+    const v = process.env[key];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  return out;
+}

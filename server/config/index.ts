@@ -1,0 +1,2 @@
+export { ConfigError, envFromProcess, envSchema, loadConfig } from './config';
+export type { Config, Database, EnvInput } from './config';

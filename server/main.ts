@@ -1,0 +1,67 @@
+import { buildApp } from '@server/app';
+import type { Config } from '@server/config';
+import { migrateToLatest, openDb } from '@server/platform/db';
+import { createLogger } from '@server/platform/log';
+
+/** How long a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 10_000;
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Commonhall in one process: database (migrated), HTTP + WebSocket + media, and a graceful
+ * stop on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the database).
+ */
+export async function startServer(
+  config: Config,
+  options: { handleSignals?: boolean } = {},
+): Promise<Server> {
+  const log = createLogger(config.logLevel);
+  const db = await openDb(config.database);
+  await migrateToLatest(db.db);
+  const app = await buildApp({ config, db, log, serveApp: true });
+  app.addHook('onClose', async () => {
+    await db.close();
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  log.info(
+    { address, database: config.database.dialect, publicUrl: config.publicUrl },
+    'Commonhall is listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log.info('stopping: no new connections, finishing requests in flight');
+      await app.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+  if (options.handleSignals !== false) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'signal received');
+      const timer = setTimeout(() => {
+        log.error('graceful stop took too long; exiting');
+        process.exit(1);
+      }, STOP_DEADLINE_MS);
+      timer.unref();
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return {
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
+    stop,
+  };
+}

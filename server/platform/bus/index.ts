@@ -1,0 +1,2 @@
+export { LocalBus } from './bus';
+export type { DomainEvent, EventBus, EventHandler } from './bus';

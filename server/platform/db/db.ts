@@ -1,0 +1,137 @@
+import { promises as fs } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import SQLite from 'better-sqlite3';
+import {
+  CamelCasePlugin,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely';
+import pg from 'pg';
+import type { Database } from '@server/config';
+
+/**
+ * The database handle every repository receives. Tables are declared by the modules that own
+ * them; a repository narrows it with `db.withTables<MyTables>()`.
+ */
+export type Db = Kysely<object>;
+
+export type Dialect = Database['dialect'];
+
+export interface DbHandle {
+  db: Db;
+  dialect: Dialect;
+  /** Closes the pool or file; safe to call twice. */
+  close: () => Promise<void>;
+}
+
+// pg returns int8 (bigint, count(*)) as strings by default; our counts fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+const migrationFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * Every file in ./migrations, in name order. Each module adds its own files there
+ * (YYYYMMDD-NN-name.ts), so no shared index needs editing. The import happens in our own code so
+ * tsx and vitest load the TypeScript files.
+ */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => {
+    const files = (await fs.readdir(migrationFolder))
+      .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !f.includes('.test.'))
+      .sort();
+    const out: Record<string, Migration> = {};
+    for (const f of files) {
+      out[f.replace(/\.(ts|js)$/, '')] = (await import(
+        pathToFileURL(join(migrationFolder, f)).href
+      )) as Migration;
+    }
+    return out;
+  },
+};
+
+/** Opens the database chosen by config: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL. */
+export async function openDb(database: Database): Promise<DbHandle> {
+  let closed = false;
+  if (database.dialect === 'sqlite') {
+    if (database.filename !== ':memory:')
+      mkdirSync(dirname(database.filename), { recursive: true });
+    const sqlite = new SQLite(database.filename);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<object>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new CamelCasePlugin()],
+    });
+    return {
+      db,
+      dialect: 'sqlite',
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await db.destroy();
+      },
+    };
+  }
+  const schema = database.schema;
+  if (schema !== undefined) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    const admin = new pg.Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: database.connectionString,
+    max: 10,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<object>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    dialect: 'postgres',
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+/** Runs every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const cause =
+      result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${cause}`);
+  }
+  return result;
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

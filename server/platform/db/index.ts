@@ -1,0 +1,3 @@
+export { migrateToLatest, migrationProvider, openDb, ping } from './db';
+export type { Db, DbHandle, Dialect } from './db';
+export { isoNow } from './columns';

@@ -1,0 +1,2 @@
+export { createLogger, redactPaths } from './log';
+export type { Logger } from './log';

@@ -1,0 +1,2 @@
+export { logMailer, MemoryMailer, smtpMailer } from './mail';
+export type { Mailer, MailMessage } from './mail';
