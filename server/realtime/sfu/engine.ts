@@ -1,0 +1,85 @@
+/**
+ * The media engine's public surface: what signalling (realtime/signal) uses to put browsers into a
+ * meeting. Knows nothing of spaces, accounts or HTTP. One engine per media node; one room per
+ * live meeting; each participant is a peer with up to two peer connections: a publish PC (the
+ * browser offers its microphone, camera and screen) and a subscribe PC (the engine offers every
+ * forwarded track). Implemented on node-datachannel in this folder.
+ */
+
+/** What a published track carries; the browser names it per m-line (mid) when it publishes. */
+export type TrackSource = 'microphone' | 'camera' | 'screen';
+
+export interface EngineOptions {
+  /** The one UDP port for every peer connection (ICE UDP mux). 0 picks a free port (tests). */
+  port: number;
+  /** Address to bind; undefined = every interface. Tests use 127.0.0.1. */
+  bindAddress?: string;
+  /** Public address put into ICE candidates (behind NAT). */
+  announcedAddress?: string;
+  /** How many active speakers' video is forwarded in a large meeting (default 9). */
+  lastN?: number;
+}
+
+export interface PeerEvents {
+  /** The engine has a new offer for the subscribe PC (first one, or after tracks changed). */
+  onSubscriberOffer(sdp: string): void;
+  /** The publish PC or subscribe PC changed state. */
+  onConnectionState?(pc: 'publish' | 'subscribe', state: string): void;
+  /** The bitrate cap (bits/s) the publisher's video should keep under, as the meeting grows. */
+  onBitrateCap?(bitsPerSecond: number): void;
+}
+
+export interface RoomEvents {
+  /** Active speakers changed, loudest first (peer ids). */
+  onActiveSpeakers?(peerIds: string[]): void;
+}
+
+export interface MediaPeer {
+  readonly id: string;
+  /**
+   * Takes the browser's offer for its publish PC (with which mid carries which source) and
+   * returns the answer. Called again on renegotiation (screen share on/off, camera added).
+   */
+  publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string>;
+  /** Takes the browser's answer to the last subscriber offer. */
+  acceptSubscriberAnswer(sdp: string): void;
+  /** Stops (or resumes) forwarding one of this peer's sources to everyone: a moderator's mute. */
+  setForwarding(source: TrackSource, on: boolean): void;
+  /** Asks this peer's publisher for a keyframe of its camera/screen. */
+  requestKeyframe(source: TrackSource): void;
+  close(): void;
+}
+
+export interface MediaRoom {
+  readonly id: string;
+  addPeer(peerId: string, events: PeerEvents): MediaPeer;
+  removePeer(peerId: string): void;
+  peerCount(): number;
+  close(): void;
+}
+
+export interface EngineStats {
+  rooms: number;
+  peers: number;
+  peerConnections: number;
+  forwardedPackets: number;
+  droppedPackets: number;
+}
+
+export interface MediaEngine {
+  /** The UDP port actually bound (useful when options.port was 0). */
+  readonly port: number;
+  room(roomId: string, events?: RoomEvents): MediaRoom;
+  /** The room if it exists. */
+  findRoom(roomId: string): MediaRoom | undefined;
+  stats(): EngineStats;
+  close(): Promise<void>;
+}
+
+/**
+ * How a subscriber learns whose media a track is: the engine puts `msid:<peerId> <peerId>:<source>`
+ * on every forwarded track, so the browser's ontrack event's stream id is the publisher's peer id.
+ */
+export function trackIdOf(peerId: string, source: TrackSource): string {
+  return `${peerId}:${source}`;
+}
