@@ -32,6 +32,7 @@ function vitest(name, project, env) {
 
 const steps = [
   { name: 'lint', cmd: ['npx', 'eslint', '.', '--max-warnings=0'] },
+  { name: 'boundaries', cmd: ['node', 'scripts/check-boundaries.mjs'] },
   { name: 'format', cmd: ['npx', 'prettier', '--check', '.'] },
   { name: 'typecheck', cmd: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
   vitest('sqlite', 'server', { COMMONHALL_TEST_DB: 'sqlite' }),
