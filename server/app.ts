@@ -134,8 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  const indexHtml = deps.serveApp === true ? loadIndexHtml() : undefined;
-  if (deps.serveApp === true) {
+  const indexHtml = deps.serveApp === true ? loadIndexHtml(log) : undefined;
+  if (indexHtml !== undefined) {
     await app.register(fastifyStatic, {
       root: appDistDir,
       wildcard: false,
@@ -162,9 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-function loadIndexHtml(): string {
+function loadIndexHtml(log: Logger): string | undefined {
   const file = join(appDistDir, 'index.html');
-  if (!existsSync(file))
-    throw new Error(`The app is not built (${file} missing): run npm run build.`);
+  if (!existsSync(file)) {
+    log.warn({ file }, 'the web app is not built (run npm run build); serving the API only');
+    return undefined;
+  }
   return readFileSync(file, 'utf8');
 }

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'commonhall-config-'));
+
+describe('loadConfig', () => {
+  it('defaults to SQLite under DATA_DIR on port 8080', () => {
+    const dir = tmp();
+    const c = loadConfig({ DATA_DIR: dir });
+    expect(c.port).toBe(8080);
+    expect(c.database).toEqual({ dialect: 'sqlite', filename: join(dir, 'commonhall.sqlite') });
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.secureCookies).toBe(false);
+    expect(c.handbookStarter).toBe(true);
+  });
+
+  it('generates the session secret once and keeps it in DATA_DIR', () => {
+    const dir = tmp();
+    const a = loadConfig({ DATA_DIR: dir });
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(a.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(b.sessionSecret).toBe(a.sessionSecret);
+    expect(readFileSync(join(dir, 'session-secret'), 'utf8').trim()).toBe(a.sessionSecret);
+  });
+
+  it('chooses PostgreSQL for postgres:// URLs and Secure cookies for https', () => {
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://u@db/x',
+      PUBLIC_URL: 'https://hall.example.coop/',
+      TURN_SERVERS: 'turn:turn.example.coop:3478, stun:stun.example.coop',
+    });
+    expect(c.database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u@db/x' });
+    expect(c.publicUrl).toBe('https://hall.example.coop');
+    expect(c.secureCookies).toBe(true);
+    expect(c.media.turnServers).toEqual(['turn:turn.example.coop:3478', 'stun:stun.example.coop']);
+  });
+
+  it('lists every problem at once', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        DATA_DIR: tmp(),
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        PUBLIC_URL: 'ftp://x',
+        REDIS_URL: 'http://redis',
+        SESSION_SECRET: 'short',
+        TURN_SERVERS: 'http://nope',
+        MEDIA_PORT: '70000',
+        HANDBOOK_STARTER: 'maybe',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    for (const key of [
+      'PORT',
+      'LOG_LEVEL',
+      'PUBLIC_URL',
+      'REDIS_URL',
+      'SESSION_SECRET',
+      'TURN_SERVERS',
+      'MEDIA_PORT',
+      'HANDBOOK_STARTER',
+    ]) {
+      expect(problems).toContain(key);
+    }
+  });
+});
