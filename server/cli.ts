@@ -1,52 +1,6 @@
-import { Command, Option } from 'commander';
-import {
-  ConfigError,
-  envFromProcess,
-  loadConfig,
-  type Config,
-  type EnvInput,
-} from '@server/config';
+import { Command } from 'commander';
+import { configFrom, withInstanceFlags, type InstanceFlags } from '@server/cli-support';
 import { migrateToLatest, openDb } from '@server/platform/db';
-
-/** Options every subcommand that touches the instance accepts; they override the environment. */
-interface InstanceFlags {
-  dataDir?: string;
-  databaseUrl?: string;
-}
-
-function withInstanceFlags(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option(
-        '--data-dir <dir>',
-        'where SQLite, uploads and the session secret live (DATA_DIR)',
-      ),
-    )
-    .addOption(
-      new Option('--database-url <url>', 'SQLite file path or postgres:// URL (DATABASE_URL)'),
-    );
-}
-
-/** Merges flags over the environment and parses; prints every problem and exits 1 when invalid. */
-export function configFrom(
-  flags: InstanceFlags & { port?: string; host?: string; logLevel?: string },
-): Config {
-  const env: EnvInput = { ...envFromProcess() };
-  if (flags.dataDir !== undefined) env.DATA_DIR = flags.dataDir;
-  if (flags.databaseUrl !== undefined) env.DATABASE_URL = flags.databaseUrl;
-  if (flags.port !== undefined) env.PORT = flags.port;
-  if (flags.host !== undefined) env.HOST = flags.host;
-  if (flags.logLevel !== undefined) env.LOG_LEVEL = flags.logLevel;
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
 
 export const program = new Command()
   .name('commonhall')
@@ -104,16 +58,20 @@ withInstanceFlags(
   }
 });
 
-/** Subcommands registered by modules (admin, space, handbook …) hang on this. */
-export { withInstanceFlags };
-
 const isEntry =
   process.argv[1] !== undefined && /commonhall(\.js)?$|cli\.ts$/.test(process.argv[1]);
-if (isEntry) {
+/** Runs the program. Not a top-level await: module CLIs may import this file while it loads. */
+async function main(): Promise<void> {
   const { registerModuleCommands } = await import('@server/cli-commands');
   registerModuleCommands(program);
-  program.parseAsync(process.argv).catch((err: unknown) => {
+  await program.parseAsync(process.argv);
+}
+
+if (isEntry) {
+  main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
 }
+
+export { configFrom, withInstanceFlags };

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { configFrom, withInstanceFlags } from '@server/cli';
+import { configFrom, withInstanceFlags } from '@server/cli-support';
 import { systemClock } from '@server/platform/clock';
 import { migrateToLatest, openDb } from '@server/platform/db';
 import { createLogger } from '@server/platform/log';
