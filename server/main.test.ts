@@ -20,7 +20,7 @@ function run(
     });
     let out = '';
     let err = '';
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       for (const line of d.toString().split('\n'))
@@ -34,7 +34,7 @@ function run(
   });
 }
 
-describe('the commonhall process', () => {
+describe('the commonhall process', { timeout: 120_000 }, () => {
   it('refuses an invalid configuration with every problem and a non-zero exit', async () => {
     const r = await run(['serve'], {
       PORT: 'x',
