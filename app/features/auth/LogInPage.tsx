@@ -1,0 +1,7 @@
+import { useTranslation } from 'react-i18next';
+import { PageHeader } from '@app/components';
+
+export function LogInPage() {
+  const { t } = useTranslation('auth');
+  return <PageHeader title={t('todo')} />;
+}
