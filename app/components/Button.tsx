@@ -39,7 +39,11 @@ export function Button({
       aria-busy={busy || undefined}
       {...rest}
     >
-      {busy ? <span className="spinner" aria-hidden="true" /> : icon && <Icon name={icon} size={18} />}
+      {busy ? (
+        <span className="spinner" aria-hidden="true" />
+      ) : (
+        icon && <Icon name={icon} size={18} />
+      )}
       {children}
     </button>
   );

@@ -32,7 +32,12 @@ export function Dialog({
     <dialog ref={ref} className="dialog" aria-labelledby={titleId} onClose={onClose}>
       <div className="dialog-head">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="icon-btn" onClick={onClose} aria-label={t('actions.close')}>
+        <button
+          type="button"
+          className="icon-btn"
+          onClick={onClose}
+          aria-label={t('actions.close')}
+        >
           <Icon name="close" />
         </button>
       </div>

@@ -67,7 +67,11 @@ async function parse<T>(res: Response): Promise<T> {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ApiError(res.status, res.ok ? 'bad_response' : 'internal_error', text.slice(0, 200));
+      throw new ApiError(
+        res.status,
+        res.ok ? 'bad_response' : 'internal_error',
+        text.slice(0, 200),
+      );
     }
   }
   if (res.ok) return json as T;

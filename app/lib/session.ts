@@ -16,7 +16,11 @@ async function fetchSession(): Promise<SessionDto> {
 /** Lets the API client fetch a fresh CSRF token through the same cache the app reads. */
 export function installSessionRefresh(client: QueryClient): void {
   onCsrfRefresh(async () => {
-    const s = await client.fetchQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 0 });
+    const s = await client.fetchQuery({
+      queryKey: sessionKey,
+      queryFn: fetchSession,
+      staleTime: 0,
+    });
     return s.csrfToken;
   });
 }

@@ -7,11 +7,15 @@ export function ComingSoon({ place, icon }: { place: string; icon: IconName }) {
   return (
     <>
       <PageHeader title={t(`nav.${place}`)} description={t(`places.${place}.lead`)} />
-      <EmptyState icon={icon} title={t('places.comingSoon')} action={
-        <ButtonLink to="/" variant="secondary" icon="home">
-          {t('places.backHome')}
-        </ButtonLink>
-      }>
+      <EmptyState
+        icon={icon}
+        title={t('places.comingSoon')}
+        action={
+          <ButtonLink to="/" variant="secondary" icon="home">
+            {t('places.backHome')}
+          </ButtonLink>
+        }
+      >
         <p>{t(`places.${place}.soon`)}</p>
       </EmptyState>
     </>
