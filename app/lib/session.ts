@@ -32,8 +32,8 @@ export interface Session {
   isSteward: boolean;
   isLoading: boolean;
   error: unknown;
-  /** Re-reads the session (after log-in, log-out, account changes). */
-  refresh: () => Promise<void>;
+  /** Re-reads the session (after log-in, log-out, account changes) and returns it. */
+  refresh: () => Promise<SessionDto | undefined>;
 }
 
 /** Who is using the app, the CSRF token, whether setup is needed and the registration mode. */
@@ -55,6 +55,7 @@ export function useSession(): Session {
     refresh: async () => {
       // Everything cached may depend on who is logged in.
       await client.invalidateQueries();
+      return client.getQueryData<SessionDto>(sessionKey);
     },
   };
 }
