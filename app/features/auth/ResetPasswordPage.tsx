@@ -1,0 +1,82 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { PASSWORD_MIN_LENGTH } from '@common/limits';
+import { Alert, Button, Card, Narrow, PageHeader } from '@app/components';
+import { useErrorMessage } from '@app/lib/errors';
+import { authApi } from './api';
+import { PasswordField } from './PasswordField';
+import { checkFields, isClean, serverFieldErrors, type FieldErrors } from './validation';
+
+/** Sets a new password from the one-time link (?token=) sent by email. */
+export function ResetPasswordPage() {
+  const { t } = useTranslation('auth');
+  const errorMessage = useErrorMessage();
+  const navigate = useNavigate();
+  const [search] = useSearchParams();
+  const token = search.get('token') ?? '';
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setFailure(undefined);
+    const found = checkFields(t, { password, confirm });
+    setErrors(found);
+    if (!isClean(found)) return;
+    setBusy(true);
+    try {
+      await authApi.confirmReset({ token, password });
+      void navigate('/login', { replace: true, state: { notice: 'passwordReset' } });
+    } catch (err) {
+      setErrors(serverFieldErrors(t, err));
+      setFailure(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Narrow>
+      <PageHeader title={t('reset.title')} description={t('reset.lead')} />
+      <Card>
+        {token === '' ? (
+          <div className="stack">
+            <Alert tone="warning">{t('reset.noToken')}</Alert>
+            <Link to="/forgot-password">{t('reset.askAgain')}</Link>
+          </div>
+        ) : (
+          <form className="stack" onSubmit={(e) => void onSubmit(e)} noValidate>
+            {failure && (
+              <Alert tone="danger">
+                {failure} <Link to="/forgot-password">{t('reset.askAgain')}</Link>
+              </Alert>
+            )}
+            <PasswordField
+              label={t('fields.newPassword')}
+              hint={t('fields.passwordHint', { min: PASSWORD_MIN_LENGTH })}
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+              required
+            />
+            <PasswordField
+              label={t('fields.confirmPassword')}
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              error={errors.confirm}
+              required
+            />
+            <Button type="submit" block busy={busy}>
+              {t('reset.submit')}
+            </Button>
+          </form>
+        )}
+      </Card>
+    </Narrow>
+  );
+}
