@@ -2,14 +2,10 @@
  * What the diagram evaluator needs from a handbook. The handbook module implements it over its
  * repository; tests and the benchmark use {@link memoryReader} over hand-built pages.
  */
+import { type Item } from '@common/api/handbook';
 
-/** A story item as the evaluator sees it (Federated Wiki's item: id, type, text, more fields). */
-export interface DiagramItem {
-  id: string;
-  type: string;
-  text?: string;
-  [field: string]: unknown;
-}
+/** A story item as the evaluator sees it: the handbook's item (id, type, text, more fields). */
+export type DiagramItem = Item;
 
 /** A page as the evaluator sees it. */
 export interface DiagramPage {
