@@ -31,6 +31,7 @@ import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
+import { createHandbook } from '@server/modules/handbook';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -125,14 +126,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const handbook = createHandbook(moduleDeps);
   await app.register(
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
       void api;
       void moduleDeps;
+      await api.register(handbook.apiRoutes, { prefix: '/handbook' });
     },
     { prefix: '/api/v1' },
   );
+  // Federated Wiki's read-only routes live at the site root (only paths ending in .json).
+  await app.register(handbook.wikiRoutes);
 
   const indexHtml = deps.serveApp === true ? loadIndexHtml() : undefined;
   if (deps.serveApp === true) {
