@@ -7,6 +7,22 @@ import { instance, type Viz } from '@viz-js/viz';
 /** Largest DOT text handed to Graphviz; layout time grows fast with size and cannot be stopped. */
 export const MAX_DOT_CHARS = 200_000;
 
+/**
+ * Above this many edges, layout trades polish for time: straight edges and shorter searches for
+ * crossings and positions (spline routing and crossing minimisation dominate dot's time, growing
+ * much faster than the graph). Attributes written in the DOT itself still win.
+ */
+export const LARGE_GRAPH_EDGES = 120;
+
+const LARGE_GRAPH_ATTRIBUTES = {
+  splines: 'false',
+  mclimit: 0.01,
+  nslimit: 0.05,
+  nslimit1: 0.05,
+  searchsize: 5,
+  remincross: 'false',
+};
+
 let viz: Promise<Viz> | undefined;
 
 function graphviz(): Promise<Viz> {
@@ -25,7 +41,11 @@ export async function renderSvg(dot: string): Promise<{ svg: string } | { error:
   const engine = await graphviz();
   let result: ReturnType<Viz['render']>;
   try {
-    result = engine.render(dot, { format: 'svg' });
+    const edges = dot.match(/->|--/g)?.length ?? 0;
+    result = engine.render(dot, {
+      format: 'svg',
+      ...(edges > LARGE_GRAPH_EDGES ? { graphAttributes: LARGE_GRAPH_ATTRIBUTES } : {}),
+    });
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
