@@ -11,7 +11,11 @@ const modules = readdirSync(root).filter((d) => statSync(join(root, d)).isDirect
 function files(dir) {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) ? [p] : [];
+    return statSync(p).isDirectory()
+      ? files(p)
+      : /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f)
+        ? [p]
+        : [];
   });
 }
 
@@ -19,7 +23,9 @@ const graph = new Map();
 for (const m of modules) {
   const deps = new Set();
   for (const f of files(join(root, m))) {
-    for (const match of readFileSync(f, 'utf8').matchAll(/from\s+['"]@server\/modules\/([^/'"]+)/g)) {
+    for (const match of readFileSync(f, 'utf8').matchAll(
+      /from\s+['"]@server\/modules\/([^/'"]+)/g,
+    )) {
       if (match[1] !== m) deps.add(match[1]);
     }
   }
