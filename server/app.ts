@@ -98,7 +98,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
-    disableRequestLogging: false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
