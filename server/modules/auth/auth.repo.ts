@@ -171,18 +171,54 @@ export class AuthRepo {
     await this.q.insertInto('sessions').values(row).execute();
   }
 
-  /** The session and its account, when both exist (expiry is the caller's to judge). */
+  /** The session and its account in one query (expiry is the caller's to judge). */
   async findSessionWithAccount(
     idHash: string,
   ): Promise<{ session: SessionRow; account: AccountRow } | undefined> {
-    const session = await this.q
-      .selectFrom('sessions')
-      .selectAll()
-      .where('idHash', '=', idHash)
+    const row = await this.q
+      .selectFrom('sessions as s')
+      .innerJoin('accounts as a', 'a.id', 's.accountId')
+      .select([
+        's.idHash',
+        's.accountId',
+        's.csrfToken',
+        's.createdAt as sCreatedAt',
+        's.lastSeenAt',
+        's.expiresAt',
+        'a.id',
+        'a.email',
+        'a.name',
+        'a.passwordHash',
+        'a.role',
+        'a.status',
+        'a.locale',
+        'a.createdAt',
+        'a.updatedAt',
+      ])
+      .where('s.idHash', '=', idHash)
       .executeTakeFirst();
-    if (session === undefined) return undefined;
-    const account = await this.findAccountById(session.accountId);
-    return account === undefined ? undefined : { session, account };
+    if (row === undefined) return undefined;
+    return {
+      session: {
+        idHash: row.idHash,
+        accountId: row.accountId,
+        csrfToken: row.csrfToken,
+        createdAt: row.sCreatedAt,
+        lastSeenAt: row.lastSeenAt,
+        expiresAt: row.expiresAt,
+      },
+      account: {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        passwordHash: row.passwordHash,
+        role: row.role,
+        status: row.status,
+        locale: row.locale,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      },
+    };
   }
 
   async touchSession(idHash: string, lastSeenAt: string): Promise<void> {

@@ -194,6 +194,8 @@ export class AuthService {
   async startSession(accountId: string, replacesIdHash?: string): Promise<NewSession> {
     if (replacesIdHash !== undefined) await this.d.repo.deleteSession(replacesIdHash);
     const now = this.now();
+    // Logging in is rare enough to sweep expired sessions on the way.
+    await this.d.repo.deleteExpiredSessions(isoNow(now));
     const token = newToken();
     const s: NewSession = {
       token,
