@@ -1,2 +1,2 @@
-export { createLogger, redactPaths } from './log';
+export { createLogger, redactPaths, serializeRequest } from './log';
 export type { Logger } from './log';

@@ -19,6 +19,28 @@ export const redactPaths = [
   'headers.authorization',
 ];
 
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  hostname?: string;
+  ip?: string;
+}
+
+/**
+ * Requests are logged without their query string: reset links, invitation links and search terms
+ * travel there, and a log is no place for them.
+ */
+export function serializeRequest(req: LoggedRequest): Record<string, unknown> {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return {
+    method: req.method,
+    url: q === -1 ? url : `${url.slice(0, q)}?[redacted]`,
+    host: req.hostname,
+    remoteAddress: req.ip,
+  };
+}
+
 /** Creates the process logger: JSON lines on stdout (or the given stream, for tests). */
 export function createLogger(level: string, stream?: DestinationStream): Logger {
   return pino(
@@ -26,6 +48,7 @@ export function createLogger(level: string, stream?: DestinationStream): Logger 
       level,
       redact: { paths: redactPaths, censor: '[redacted]' },
       base: { app: 'commonhall' },
+      serializers: { req: serializeRequest },
     },
     stream,
   );
