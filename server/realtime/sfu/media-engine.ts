@@ -432,7 +432,6 @@ class Peer implements MediaPeer {
       for (const w of gathered.waiters.splice(0)) w();
     });
     pc.onStateChange((state) => {
-      process.stderr.write(`STATE ${this.id} ${which} ${state} ${Date.now() % 100000}\n`);
       if (this.closed) return;
       if (state === 'connected') connected = true;
       this.events.onConnectionState?.(which, state);
