@@ -44,7 +44,7 @@ await new Promise((r) => ws.once('open', r));
 const clients = new Map<string, ClientPeer>();
 const pending = new Map<string, (m: { sdp?: string }) => void>();
 ws.on('message', (raw) => {
-  const m = JSON.parse(String(raw)) as {
+  const m = JSON.parse((raw as Buffer).toString()) as {
     type: string;
     peerId: string;
     sdp?: string;

@@ -64,7 +64,10 @@ async function runOnce(participants: number): Promise<Row> {
   const stats = () =>
     new Promise<{ forwardedPackets: number; rss: number }>((resolve) => {
       ws.once('message', (raw) => {
-        const m = JSON.parse(String(raw)) as { stats: { forwardedPackets: number }; rss: number };
+        const m = JSON.parse((raw as Buffer).toString()) as {
+          stats: { forwardedPackets: number };
+          rss: number;
+        };
         resolve({ forwardedPackets: m.stats.forwardedPackets, rss: m.rss });
       });
       ws.send(JSON.stringify({ type: 'stats' }));

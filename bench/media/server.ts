@@ -24,7 +24,7 @@ type Msg =
 wss.on('connection', (ws: WebSocket) => {
   const send = (m: object) => ws.send(JSON.stringify(m));
   ws.on('message', (raw) => {
-    const m = JSON.parse(String(raw)) as Msg;
+    const m = JSON.parse((raw as Buffer).toString()) as Msg;
     void (async () => {
       if (m.type === 'join') {
         const peer = room.addPeer(m.peerId, {

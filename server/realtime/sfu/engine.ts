@@ -46,7 +46,14 @@ export interface MediaPeer {
    * returns the answer. Called again on renegotiation (screen share on/off, camera added).
    */
   publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string>;
-  /** Takes the browser's answer to the last subscriber offer. */
+  /**
+   * Takes the browser's answer to the last subscriber offer. Throws MediaEngineError
+   * ('invalid_state' without an outstanding offer, 'invalid_sdp' for a bad answer).
+   * Client advice (measured with libdatachannel 0.24.5): if the browser's DTLS ClientHello reaches
+   * the engine while it is still applying this answer, the handshake fails. The client should
+   * apply the offer without its `a=candidate` lines, send the answer, and add those candidates
+   * (`addIceCandidate`) once signalling confirms the answer was accepted.
+   */
   acceptSubscriberAnswer(sdp: string): void;
   /** Stops (or resumes) forwarding one of this peer's sources to everyone: a moderator's mute. */
   setForwarding(source: TrackSource, on: boolean): void;
