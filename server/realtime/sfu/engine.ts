@@ -27,6 +27,11 @@ export interface PeerEvents {
   onConnectionState?(pc: 'publish' | 'subscribe', state: string): void;
   /** The bitrate cap (bits/s) the publisher's video should keep under, as the meeting grows. */
   onBitrateCap?(bitsPerSecond: number): void;
+  /**
+   * The engine removed this peer by itself: 'connect_timeout' = a peer connection did not
+   * connect in time (ICE never completed). The peer is already closed when this is called.
+   */
+  onClosed?(reason: 'connect_timeout'): void;
 }
 
 export interface RoomEvents {
@@ -41,7 +46,14 @@ export interface MediaPeer {
    * returns the answer. Called again on renegotiation (screen share on/off, camera added).
    */
   publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string>;
-  /** Takes the browser's answer to the last subscriber offer. */
+  /**
+   * Takes the browser's answer to the last subscriber offer. Throws MediaEngineError
+   * ('invalid_state' without an outstanding offer, 'invalid_sdp' for a bad answer).
+   * Client advice (measured with libdatachannel 0.24.5): if the browser's DTLS ClientHello reaches
+   * the engine while it is still applying this answer, the handshake fails. The client should
+   * apply the offer without its `a=candidate` lines, send the answer, and add those candidates
+   * (`addIceCandidate`) once signalling confirms the answer was accepted.
+   */
   acceptSubscriberAnswer(sdp: string): void;
   /** Stops (or resumes) forwarding one of this peer's sources to everyone: a moderator's mute. */
   setForwarding(source: TrackSource, on: boolean): void;
@@ -64,6 +76,16 @@ export interface EngineStats {
   peerConnections: number;
   forwardedPackets: number;
   droppedPackets: number;
+  /** Packets re-sent to subscribers from the history (answers to their NACKs). */
+  retransmittedPackets?: number;
+  /** NACK packets the engine sent to publishers (gaps it saw). */
+  nacksSent?: number;
+  /** NACK packets received from subscribers. */
+  nacksReceived?: number;
+  /** Lost publisher packets that arrived after the engine's NACK. */
+  recoveredPackets?: number;
+  /** PLIs sent to publishers. */
+  keyframeRequests?: number;
 }
 
 export interface MediaEngine {
