@@ -191,8 +191,8 @@ async function main(): Promise<void> {
     let oursMissing: string | undefined;
     try {
       const started = performance.now();
-      await importHandbook(repoRoot, join(dir, 'ours'), exportFile);
-      out(`Commonhall import of ${PAGES} pages: ${ms(performance.now() - started)}`);
+      const loaded = await importHandbook(repoRoot, join(dir, 'ours'), exportFile);
+      out(`Commonhall loaded ${PAGES} pages via ${loaded.via}: ${ms(performance.now() - started)}`);
       ours = await startOurs(repoRoot, join(dir, 'ours'));
       servers.push(ours);
       await checkPage(ours, hub);
