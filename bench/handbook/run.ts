@@ -268,7 +268,9 @@ async function main(): Promise<void> {
             `then ${d.again.runs} requests: p50 ${ms(d.again.p50)}, p99 ${ms(d.again.p99)}`,
         );
       } catch (error) {
-        out(`Diagram route not measured: ${(error as Error).message}`);
+        const cause = (error as Error).cause;
+        const why = cause instanceof Error ? ` (${cause.message})` : '';
+        out(`Diagram route not measured: ${(error as Error).message}${why}`);
       }
       try {
         const s = await searchLatency(ours.url);
