@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerHandbookCommands } from '@server/modules/handbook';
 
 /**
  * Registers each module's CLI subcommands (admin, space, handbook …) on the program. Each module
@@ -6,4 +7,5 @@ import type { Command } from 'commander';
  */
 export function registerModuleCommands(program: Command): void {
   void program;
+  registerHandbookCommands(program);
 }
