@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuthCommands } from '@server/modules/auth';
+import { registerHandbookCommands } from '@server/modules/handbook';
 import { registerSpaceCommands } from '@server/modules/spaces';
 
 /**
@@ -9,4 +10,5 @@ import { registerSpaceCommands } from '@server/modules/spaces';
 export function registerModuleCommands(program: Command): void {
   registerAuthCommands(program);
   registerSpaceCommands(program);
+  registerHandbookCommands(program);
 }

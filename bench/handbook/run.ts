@@ -135,8 +135,11 @@ async function searchLatency(url: string): Promise<{ sequential: Timing; load: L
 
 async function httpDiagram(url: string, slug: string): Promise<{ first: number; again: Timing }> {
   const path = `${url}/api/v1/handbook/pages/${encodeURIComponent(slug)}/diagram`;
+  // A pooled keep-alive socket may have been closed by the server while idle: ask once to open a
+  // fresh one, on a page other than the one measured.
+  await fetch(`${url}/healthz`, { headers: { connection: 'close' } }).catch(() => undefined);
   let start = performance.now();
-  const first = await fetch(path);
+  const first = await fetch(path, { headers: { connection: 'close' } });
   await first.arrayBuffer();
   if (!first.ok) throw new Error(`GET diagram → ${first.status}`);
   const firstMs = performance.now() - start;
@@ -191,8 +194,8 @@ async function main(): Promise<void> {
     let oursMissing: string | undefined;
     try {
       const started = performance.now();
-      await importHandbook(repoRoot, join(dir, 'ours'), exportFile);
-      out(`Commonhall import of ${PAGES} pages: ${ms(performance.now() - started)}`);
+      const loaded = await importHandbook(repoRoot, join(dir, 'ours'), exportFile);
+      out(`Commonhall loaded ${PAGES} pages via ${loaded.via}: ${ms(performance.now() - started)}`);
       ours = await startOurs(repoRoot, join(dir, 'ours'));
       servers.push(ours);
       await checkPage(ours, hub);
@@ -268,7 +271,9 @@ async function main(): Promise<void> {
             `then ${d.again.runs} requests: p50 ${ms(d.again.p50)}, p99 ${ms(d.again.p99)}`,
         );
       } catch (error) {
-        out(`Diagram route not measured: ${(error as Error).message}`);
+        const cause = (error as Error).cause;
+        const why = cause instanceof Error ? ` (${cause.message})` : '';
+        out(`Diagram route not measured: ${(error as Error).message}${why}`);
       }
       try {
         const s = await searchLatency(ours.url);

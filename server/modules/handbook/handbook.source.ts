@@ -1,0 +1,105 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Refusal } from './handbook.transfer';
+
+/** Pages read from a source, keyed by slug, plus what could not even be read. */
+export interface LoadedSource {
+  pages: Record<string, unknown>;
+  refused: Refusal[];
+}
+
+export type Progress = (done: number, total: number, label: string) => void;
+
+const MAX_PAGES = 50_000;
+const FETCH_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads an import source: a running Federated Wiki site (http(s) URL: its sitemap, then each page),
+ * a folder of page files (Federated Wiki's `pages/` folder or files named `<slug>.json`), or an
+ * export file (a JSON object keyed by slug).
+ */
+export async function loadSource(source: string, progress?: Progress): Promise<LoadedSource> {
+  if (/^https?:\/\//i.test(source)) return loadSite(source, progress);
+  const info = await stat(source);
+  if (info.isDirectory()) return loadFolder(source, progress);
+  const text = await readFile(source, 'utf8');
+  try {
+    return { pages: JSON.parse(text) as Record<string, unknown>, refused: [] };
+  } catch (err) {
+    return {
+      pages: {},
+      refused: [{ page: '(file)', reason: `not valid JSON: ${(err as Error).message}` }],
+    };
+  }
+}
+
+async function loadFolder(dir: string, progress?: Progress): Promise<LoadedSource> {
+  const pagesDir = (await readdir(dir)).includes('pages') ? join(dir, 'pages') : dir;
+  const names = (await readdir(pagesDir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .slice(0, MAX_PAGES);
+  const pages: Record<string, unknown> = {};
+  const refused: Refusal[] = [];
+  for (const [i, name] of names.entries()) {
+    const key = name.replace(/\.json$/, '');
+    try {
+      pages[key] = JSON.parse(await readFile(join(pagesDir, name), 'utf8'));
+    } catch (err) {
+      refused.push({ page: key, reason: `not valid JSON: ${(err as Error).message}` });
+    }
+    progress?.(i + 1, names.length, key);
+  }
+  return { pages, refused };
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const res = await fetch(url, {
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    headers: { accept: 'application/json' },
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as unknown;
+}
+
+async function loadSite(base: string, progress?: Progress): Promise<LoadedSource> {
+  const root = base.replace(/\/+$/, '');
+  let sitemap: unknown;
+  try {
+    sitemap = await getJson(`${root}/system/sitemap.json`);
+  } catch (err) {
+    return {
+      pages: {},
+      refused: [
+        {
+          page: '(sitemap)',
+          reason: `could not read ${root}/system/sitemap.json: ${(err as Error).message}`,
+        },
+      ],
+    };
+  }
+  if (!Array.isArray(sitemap)) {
+    return {
+      pages: {},
+      refused: [{ page: '(sitemap)', reason: 'the sitemap is not a JSON array' }],
+    };
+  }
+  const slugs = sitemap
+    .map((e: unknown) =>
+      typeof e === 'object' && e !== null ? (e as { slug?: unknown }).slug : undefined,
+    )
+    .filter((s): s is string => typeof s === 'string' && /^[^/?#]+$/.test(s))
+    .slice(0, MAX_PAGES);
+  const pages: Record<string, unknown> = {};
+  const refused: Refusal[] = [];
+  for (const [i, slug] of slugs.entries()) {
+    try {
+      pages[slug] = await getJson(`${root}/${encodeURIComponent(slug)}.json`);
+    } catch (err) {
+      refused.push({ page: slug, reason: `could not fetch it: ${(err as Error).message}` });
+    }
+    progress?.(i + 1, slugs.length, slug);
+  }
+  return { pages, refused };
+}

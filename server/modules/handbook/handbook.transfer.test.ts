@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PageView, SitemapEntry, WikiExport, WikiPage } from '@common/api/handbook';
+import { testDialect } from '@server/test/test-app';
+import { HandbookRepo } from './handbook.repo';
+import { starters, seedStarter } from './handbook.starter';
+import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
+import { slugify } from './handbook.text';
+import { exportAll, importExport } from './handbook.transfer';
+
+let t: HandbookTestApp;
+beforeEach(async () => {
+  t = await buildHandbookTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const repo = () => HandbookRepo.from(t.db);
+
+/** A generated wiki with every item type, extra fields, journals and Unicode titles. */
+export function generatedWiki(n = 12): WikiExport {
+  const titles = [
+    'Welcome Visitors',
+    'Política econòmica',
+    'Αρχές',
+    'المبادئ',
+    '行为准则',
+    'Économie',
+    'Grundsätze',
+  ];
+  for (let i = titles.length; i < n; i++) titles.push(`Page ${i}`);
+  const out: WikiExport = {};
+  titles.slice(0, n).forEach((title, i) => {
+    const next = titles[(i + 1) % n] ?? '';
+    const story = [
+      {
+        type: 'paragraph',
+        id: `p${i}`,
+        text: `Read [[${next}]] and [https://example.org/${i} example ${i}]. #tag${i % 3}`,
+      },
+      { type: 'markdown', id: `m${i}`, text: `# Heading ${i}\n\n- one\n- [[${title}]]` },
+      { type: 'html', id: `h${i}`, text: `<p>Hello <strong>${i}</strong></p>` },
+      { type: 'code', id: `c${i}`, text: `const x = ${i};\n<b>not html</b>` },
+      {
+        type: 'image',
+        id: `i${i}`,
+        text: `Caption ${i}`,
+        url: `/api/v1/handbook/images/img${i}`,
+        size: 'wide',
+        width: 420,
+      },
+      { type: 'pagefold', id: `f${i}`, text: 'more' },
+      {
+        type: 'reference',
+        id: `r${i}`,
+        site: 'fed.wiki.org',
+        slug: 'welcome-visitors',
+        title: 'Welcome Visitors',
+        text: 'The federation.',
+      },
+      { type: 'graphviz', id: `g${i}`, text: 'DOT digraph\n  HERE NODE\n    LINKS HERE -> NODE' },
+      { type: 'calendar', id: `u${i}`, text: '2026 NOV 26 assembly', custom: { nested: [1, 2] } },
+    ];
+    const page: WikiPage = {
+      title,
+      story,
+      journal: [
+        { type: 'create', item: { title, story: [] }, date: 1_700_000_000_000 + i },
+        ...story.map((item, k) => ({
+          type: 'add',
+          id: item.id,
+          item,
+          ...(k > 0 ? { after: story[k - 1]?.id } : {}),
+          date: 1_700_000_001_000 + k,
+        })),
+        { type: 'fork', site: 'fed.wiki.org', date: 1_700_000_100_000 },
+      ],
+    };
+    out[slugify(title)] = page;
+  });
+  return out;
+}
+
+describe(`handbook import and export on ${testDialect()}`, () => {
+  it('import → export → import is lossless on a generated wiki with every item type', async () => {
+    const wiki = generatedWiki();
+    const report = await importExport(repo(), t.clock, wiki);
+    expect(report).toEqual({ imported: Object.keys(wiki).length, refused: [], replacedStarter: 0 });
+    const first = await exportAll(repo());
+    expect(first).toEqual(wiki);
+
+    // Into an emptied handbook again (one database at a time: see the report on Postgres schemas).
+    for (const p of await repo().listAll()) await repo().deletePage(p.id);
+    const r2 = await importExport(repo(), t.clock, JSON.parse(JSON.stringify(first)), {
+      replace: true,
+    });
+    expect(r2.refused).toEqual([]);
+    expect(await exportAll(repo())).toEqual(first);
+    // Imported pages work like any other: backlinks, links, unknown items kept as unsupported.
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/handbook/pages/${encodeURIComponent('αρχές')}`,
+    });
+    const page = res.json<{ page: PageView }>().page;
+    expect(page.backlinks).toEqual([{ slug: 'política-econòmica', title: 'Política econòmica' }]);
+    expect(page.rendered.find((r) => r.id.startsWith('u'))?.supported).toBe(false);
+  });
+
+  it('keeps Federated Wiki ASCII slugs resolving after import', async () => {
+    const report = await importExport(repo(), t.clock, {
+      'politica-economica': {
+        title: 'Política econòmica',
+        story: [{ type: 'paragraph', id: 'a', text: 'x' }],
+        journal: [],
+      },
+    });
+    expect(report.imported).toBe(1);
+    const viaAscii = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/handbook/pages/politica-economica',
+    });
+    expect(viaAscii.json()).toMatchObject({
+      page: { slug: 'política-econòmica', redirectedFrom: 'politica-economica' },
+    });
+    const fw = await t.app.inject({ method: 'GET', url: '/politica-economica.json' });
+    expect(fw.json()).toMatchObject({ title: 'Política econòmica' });
+  });
+
+  it('imports nothing from malformed JSON and names each refused page with its reason', async () => {
+    const wiki: Record<string, unknown> = { ...generatedWiki(3) };
+    wiki['no-title'] = { story: [] };
+    wiki['bad-story'] = { title: 'Bad story', story: 'nope' };
+    wiki['bad-item'] = { title: 'Bad item', story: [{ type: 'paragraph' }] };
+    wiki['too-big'] = {
+      title: 'Too big',
+      story: Array.from({ length: 7 }, (_, i) => ({
+        id: `x${i}`,
+        type: 'paragraph',
+        text: 'x'.repeat(90_000),
+      })),
+    };
+    wiki.dup = { title: 'welcome visitors', story: [] };
+    const report = await importExport(repo(), t.clock, wiki);
+    expect(report.imported).toBe(0);
+    expect(report.refused.map((r) => r.page)).toEqual([
+      'no-title',
+      'bad-story',
+      'bad-item',
+      'too-big',
+      'dup',
+    ]);
+    expect(report.refused[0]?.reason).toMatch(/^title: /);
+    expect(report.refused[2]?.reason).toMatch(/^story\.0\.id: /);
+    expect(report.refused[3]?.reason).toContain('512 KiB');
+    expect(report.refused[4]?.reason).toContain('welcome-visitors');
+    expect(await repo().count()).toBe(0);
+    expect((await importExport(repo(), t.clock, [1, 2])).refused).toEqual([
+      { page: '(file)', reason: 'an export must be a JSON object keyed by slug' },
+    ]);
+  });
+
+  it('refuses pages that exist unless asked to replace them, all or nothing', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/handbook/pages',
+      headers: steward,
+      payload: { title: 'Welcome Visitors' },
+    });
+    const wiki = generatedWiki(3);
+    const report = await importExport(repo(), t.clock, wiki);
+    expect(report.refused).toEqual([
+      {
+        page: 'welcome-visitors',
+        reason: 'a page with the slug welcome-visitors already exists (use --replace)',
+      },
+    ]);
+    expect(await repo().count()).toBe(1);
+    const replaced = await importExport(repo(), t.clock, wiki, { replace: true });
+    expect(replaced.imported).toBe(3);
+    expect(await exportAll(repo())).toEqual(wiki);
+  });
+});
+
+describe(`starter handbook on ${testDialect()}`, () => {
+  it('is seeded once into an empty handbook, in sections, and never overwritten', async () => {
+    const n = await seedStarter(t.db, repo(), t.clock, 'es');
+    expect(n).toBe(12);
+    const home = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/inicio' });
+    expect(home.json<{ page: PageView }>().page.links.every((l) => l.exists)).toBe(true);
+    const mission = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/handbook/pages/${encodeURIComponent('misión-y-visión')}`,
+      })
+    ).json<{ page: PageView }>().page;
+    expect(mission.section).toMatchObject({
+      slug: 'principios',
+      previous: { slug: 'principios' },
+      next: { slug: 'espacios' },
+    });
+    // Edit one page, seed again: nothing changes.
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/handbook/pages/inicio/items/${home.json<{ page: PageView }>().page.story[0]?.id}`,
+      headers: steward,
+      payload: { item: { id: 'x', type: 'paragraph', text: 'Ours now.' }, baseVersion: 1 },
+    });
+    expect(await seedStarter(t.db, repo(), t.clock, 'en')).toBe(0);
+    for (const p of await repo().listAll()) await repo().deletePage(p.id);
+    expect(await seedStarter(t.db, repo(), t.clock, 'en')).toBe(0);
+    expect(await repo().count()).toBe(0);
+  });
+
+  it('has English and Spanish templates for the same sections', () => {
+    expect(starters.en.sections.map((s) => s.pages.length)).toEqual(
+      starters.es.sections.map((s) => s.pages.length),
+    );
+    expect(starters.en.sections.map((s) => s.head.title)).toEqual([
+      'Principles',
+      'Political economy',
+      'Social relations',
+      'Assemblies & deliberations',
+      'Keywords',
+      'Constitution',
+      'Code of practice',
+    ]);
+  });
+
+  it('gives way to an imported handbook', async () => {
+    await seedStarter(t.db, repo(), t.clock, 'en');
+    const report = await importExport(repo(), t.clock, generatedWiki(3));
+    expect(report).toMatchObject({ imported: 3, replacedStarter: 12 });
+    expect(await repo().count()).toBe(3);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/handbook/sections' })).json(),
+    ).toEqual({ sections: [] });
+  });
+});
+
+describe(`Federated Wiki routes on ${testDialect()}`, () => {
+  it('serves page JSON with evaluated graphviz, and a sitemap', async () => {
+    await importExport(repo(), t.clock, generatedWiki(3));
+    const res = await t.app.inject({ method: 'GET', url: '/welcome-visitors.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const page = res.json<WikiPage>();
+    const g = page.story.find((i) => i.type === 'graphviz');
+    expect(g?.dot).toContain('"Welcome Visitors" -> "Política econòmica"');
+    expect(g?.svg).toContain('<svg');
+    expect(page.journal?.length).toBe(11);
+    const sitemap = (await t.app.inject({ method: 'GET', url: '/system/sitemap.json' })).json<
+      SitemapEntry[]
+    >();
+    expect(sitemap.map((e) => e.slug).sort()).toEqual(
+      ['welcome-visitors', 'αρχές', 'política-econòmica'].sort(),
+    );
+    expect(sitemap.find((e) => e.slug === 'welcome-visitors')).toEqual({
+      slug: 'welcome-visitors',
+      title: 'Welcome Visitors',
+      date: 1_700_000_100_000,
+      synopsis: 'Read Política econòmica and example 0. #tag0',
+      links: { 'política-econòmica': 'p0', 'welcome-visitors': 'm0' },
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/nope.json' })).statusCode).toBe(404);
+  });
+});
