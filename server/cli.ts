@@ -110,10 +110,15 @@ export { withInstanceFlags };
 const isEntry =
   process.argv[1] !== undefined && /commonhall(\.js)?$|cli\.ts$/.test(process.argv[1]);
 if (isEntry) {
-  const { registerModuleCommands } = await import('@server/cli-commands');
-  registerModuleCommands(program);
-  program.parseAsync(process.argv).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  // Not awaited: module CLI files import this module, and a top-level await here would wait on
+  // them while they wait on it (Node exits with code 13, "unsettled top-level await").
+  import('@server/cli-commands')
+    .then(({ registerModuleCommands }) => {
+      registerModuleCommands(program);
+      return program.parseAsync(process.argv);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
 }
