@@ -8,7 +8,7 @@ import { migrateToLatest, openDb } from '@server/platform/db';
 
 /** The `commonhall space create` command, run as a process against a SQLite data directory. */
 // Each run starts Node through tsx: slow on a busy machine, hence the timeout.
-describe('commonhall space create', { timeout: 180_000 }, () => {
+describe('commonhall space create', { timeout: 300_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'commonhall-cli-'));
