@@ -37,7 +37,7 @@ import websocket from '@fastify/websocket';
 import { SIGNAL_LIMITS } from '@common/protocol';
 import { createSpacesGateway, spacesRoutes, type SpacesRouteOptions } from '@server/modules/spaces';
 import { createSignalling, type SignallingDeps } from '@server/realtime/signal';
-import type { MediaEngine } from '@server/realtime/sfu/engine';
+import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -85,12 +85,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
   const moduleDeps: ModuleDeps = { config, db, log, clock, bus, mailer };
   const media = deps.media;
+  // The default engine binds MEDIA_PORT on the first join, so a process without meetings binds none.
+  let defaultEngine: Promise<MediaEngine> | undefined;
+  const createDefaultEngine = () =>
+    (defaultEngine ??= createMediaEngine({
+      port: config.media.port,
+      ...(config.media.bindAddress !== undefined ? { bindAddress: config.media.bindAddress } : {}),
+      ...(config.media.announcedAddress !== undefined
+        ? { announcedAddress: config.media.announcedAddress }
+        : {}),
+      log,
+    }));
   const signalling = createSignalling({
     gateway: createSpacesGateway(moduleDeps),
     bus,
     clock,
     log,
-    media: media === null ? null : async () => media ?? (await createDefaultMediaEngine(config)),
+    media: media === null ? null : async () => media ?? (await createDefaultEngine()),
     ...deps.signalling,
   });
 
@@ -189,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(signalling.routes);
   app.addHook('preClose', async () => {
     await signalling.close();
+    await (await defaultEngine?.catch(() => undefined))?.close();
   });
   app.addHook('onClose', async () => {
     await bus.close();
@@ -203,13 +215,4 @@ function loadIndexHtml(log: Logger): string | undefined {
     return undefined;
   }
   return readFileSync(file, 'utf8');
-}
-
-/**
- * The media engine from config.media (MEDIA_PORT, MEDIA_BIND_ADDRESS, MEDIA_ANNOUNCED_ADDRESS);
- * created on the first join so processes that hold no meeting bind no UDP port.
- */
-async function createDefaultMediaEngine(config: Config): Promise<MediaEngine> {
-  void config;
-  throw new Error('no media engine yet (the sfu branch provides createMediaEngine)');
 }

@@ -581,6 +581,8 @@ export class Meeting {
     sources: Record<string, TrackSourceName>,
     fail: (code: SignalErrorCode, message: string) => void,
   ): void {
+    // A peer the engine closed (its connection never completed) is replaced on the next offer.
+    if (p.peer === null) this.attachMedia(p);
     const peer = p.peer;
     if (peer === null) return fail('media_failed', 'Media is not available in this meeting.');
     peer.publish(sdp, sources).then(
@@ -637,7 +639,17 @@ export class Meeting {
         onBitrateCap: (bitsPerSecond) => {
           if (p.peer?.id === peerId) this.sendTo(p, { type: 'bitrate_cap', bitsPerSecond });
         },
+        onClosed: () => {
+          if (p.peer === null || p.peer !== peer) return;
+          p.peer = null;
+          this.sendTo(p, {
+            type: 'error',
+            code: 'media_failed',
+            message: 'The media connection did not complete; publish again.',
+          });
+        },
       });
+      const peer = p.peer;
       this.applyForwarding(p);
     } catch (err) {
       this.deps.onError?.(err, 'attach media');

@@ -44,24 +44,14 @@ function setup() {
   return { router, engine, link };
 }
 
+const viewer = (name: string) => ({ name, role: 'viewer' as const, accountId: null });
+
 describe('LocalRouter', () => {
   it('puts participants of one space in one meeting and reports its status', () => {
     const { router, link } = setup();
-    const a = router.startParticipantSignal(
-      config('s1'),
-      { name: 'A', role: 'viewer', accountId: null },
-      link(),
-    );
-    const b = router.startParticipantSignal(
-      config('s1'),
-      { name: 'B', role: 'viewer', accountId: null },
-      link(),
-    );
-    router.startParticipantSignal(
-      config('s2'),
-      { name: 'C', role: 'viewer', accountId: null },
-      link(),
-    );
+    const a = router.startParticipantSignal(config('s1'), viewer('A'), link());
+    const b = router.startParticipantSignal(config('s1'), viewer('B'), link());
+    router.startParticipantSignal(config('s2'), viewer('C'), link());
     expect(a.ok && b.ok).toBe(true);
     expect(router.status('s1')).toEqual({ participants: 2, locked: false });
     expect(router.stats()).toEqual({ meetings: 2, participants: 3 });
@@ -73,21 +63,13 @@ describe('LocalRouter', () => {
   it('resumes by token, and refuses unknown tokens', () => {
     const { router, link } = setup();
     const first = link();
-    const a = router.startParticipantSignal(
-      config('s1'),
-      { name: 'A', role: 'viewer', accountId: null },
-      first,
-    );
+    const a = router.startParticipantSignal(config('s1'), viewer('A'), first);
     if (!a.ok) throw new Error('refused');
-    router.startParticipantSignal(
-      config('s1'),
-      { name: 'B', role: 'viewer', accountId: null },
-      link(),
-    );
-    const token = first.sent.find((m) => m.type === 'joined');
-    if (token?.type !== 'joined') throw new Error('no joined');
+    router.startParticipantSignal(config('s1'), viewer('B'), link());
+    const joined = first.sent.find((m) => m.type === 'joined');
+    if (joined?.type !== 'joined') throw new Error('no joined');
     a.signal.disconnected();
-    const again = router.resumeParticipantSignal(token.resumeToken, link());
+    const again = router.resumeParticipantSignal(joined.resumeToken, link());
     expect(again.ok && again.signal.participantId).toBe(a.signal.participantId);
     expect(router.resumeParticipantSignal('nope', link())).toMatchObject({
       ok: false,
@@ -102,21 +84,17 @@ describe('LocalRouter', () => {
       { name: 'Host', role: 'moderator', accountId: null },
       link(),
     );
-    expect(stay.ok).toBe(true);
+    if (!stay.ok) throw new Error('refused');
     for (let i = 0; i < 1000; i++) {
       const spaceId = i % 2 === 0 ? 's1' : `s-${i}`;
-      const r = router.startParticipantSignal(
-        config(spaceId),
-        { name: `P${i}`, role: 'viewer', accountId: null },
-        link(),
-      );
+      const r = router.startParticipantSignal(config(spaceId), viewer(`P${i}`), link());
       if (!r.ok) throw new Error('refused');
       r.signal.receive({ type: 'chat', text: 'hi' });
       r.signal.receive({ type: 'leave' });
     }
     expect(router.stats()).toEqual({ meetings: 1, participants: 1 });
     expect(engine.stats()).toMatchObject({ rooms: 1, peers: 1 });
-    if (stay.ok) stay.signal.receive({ type: 'leave' });
+    stay.signal.receive({ type: 'leave' });
     expect(router.stats()).toEqual({ meetings: 0, participants: 0 });
     expect(engine.stats()).toMatchObject({ rooms: 0, peers: 0 });
   });

@@ -274,6 +274,18 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await a.client.next('ended')).reason).toBe('space_deleted');
       expect((await a.client.closed).code).toBe(CloseCodes.meetingEnded);
     });
+    it('leaks no participant or media peer over 100 join/leave cycles on real sockets', async () => {
+      const space = await createTestSpace(t.app, owner);
+      for (let i = 0; i < 100; i++) {
+        const c = await guestJoin(space.slug, `P${i}`);
+        if (i % 2 === 0) c.client.send({ type: 'leave' });
+        else c.client.close();
+        await c.client.closed;
+      }
+      await waitUntil(() => media.stats().peers === 0);
+      const pub = await t.app.inject({ url: `/api/v1/spaces/${space.slug}/public` });
+      expect(pub.json<SpacePublicDto>().live).toBeNull();
+    });
   });
 
   describe('reconnection', () => {

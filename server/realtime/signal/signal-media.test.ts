@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUpAndLogIn, type TestSession } from '@server/test/accounts';
+import { ClientPeer, waitFor } from '@server/realtime/sfu/testing/client-peer';
+import {
+  createTestSpace,
+  joinTicket,
+  startMeetingTestApp,
+  TestClient,
+  type MeetingTestApp,
+} from '@server/test/meeting-app';
+import { testDialect } from '@server/test/test-app';
+
+/**
+ * The real media engine as app.ts wires it (from config.media: port 0, 127.0.0.1), driven only
+ * through signalling: a node-datachannel client publishes, another subscribes and receives RTP.
+ */
+describe(`signalling with the real media engine on ${testDialect()}`, () => {
+  let t: MeetingTestApp;
+  let owner: TestSession;
+  const peers: ClientPeer[] = [];
+
+  beforeAll(async () => {
+    t = await startMeetingTestApp({ env: { MEDIA_PORT: '0', MEDIA_BIND_ADDRESS: '127.0.0.1' } });
+    owner = await signUpAndLogIn(t.app, { name: 'Olga' });
+  });
+  afterAll(async () => {
+    for (const p of peers) p.close();
+    await t.close();
+  });
+
+  /** A participant whose media goes through the SFU, answering subscriber offers as a browser would. */
+  async function participant(slug: string, name: string) {
+    const { client, joined } = await TestClient.join(
+      t.wsUrl,
+      (await joinTicket(t.app, slug, { name })).token,
+    );
+    const peer = new ClientPeer({ name });
+    peers.push(peer);
+    let answering = Promise.resolve();
+    const answerOffers = async () => {
+      for (;;) {
+        const offer = await client.next('subscriber_offer').catch(() => undefined);
+        if (offer === undefined) return;
+        answering = answering.then(async () => {
+          client.send({
+            type: 'subscriber_answer',
+            sdp: await peer.answerSubscriberOffer(offer.sdp),
+          });
+          // The pong comes after the server applied the answer; only then may ICE start.
+          await client.sync();
+          peer.startSubscriberIce();
+        });
+      }
+    };
+    void answerOffers();
+    return { client, joined, peer };
+  }
+
+  it('carries one participant’s audio and video to another through the SFU', async () => {
+    const space = await createTestSpace(t.app, owner);
+    const a = await participant(space.slug, 'ana');
+    const b = await participant(space.slug, 'bea');
+    const offer = await a.peer.publishOffer();
+    a.client.send({ type: 'publish', sdp: offer.sdp, sources: offer.sources });
+    a.peer.acceptPublishAnswer((await a.client.next('publish_answer')).sdp);
+    await waitFor(() => a.peer.publishing(), 'ana publishing', 20_000);
+    const pump = setInterval(() => {
+      a.peer.sendVideo();
+      a.peer.sendAudio(30);
+    }, 10);
+    try {
+      await waitFor(
+        () =>
+          [...b.peer.received.values()].filter((r) => r.trackId.startsWith(a.joined.self.id))
+            .length === 2,
+        'bea receiving both of ana’s tracks',
+        20_000,
+      );
+    } finally {
+      clearInterval(pump);
+    }
+    const tracks = [...b.peer.received.keys()].sort();
+    expect(tracks).toEqual([`${a.joined.self.id}:camera`, `${a.joined.self.id}:microphone`]);
+
+    // A bad offer is refused with a code, and the meeting goes on.
+    a.client.send({ type: 'publish', sdp: 'v=0 nonsense', sources: {}, ref: 'bad' });
+    expect(await a.client.next('error', (e) => e.ref === 'bad')).toMatchObject({
+      code: 'media_failed',
+    });
+    await b.client.sync();
+
+    a.client.close();
+    b.client.close();
+    await Promise.all([a.client.closed, b.client.closed]);
+  });
+});
