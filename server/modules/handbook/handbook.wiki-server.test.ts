@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PageView } from '@common/api/handbook';
+import { testDialect } from '@server/test/test-app';
+import { importFromSource } from './handbook.cli';
+import { HandbookRepo } from './handbook.repo';
+import { buildHandbookTestApp, type HandbookTestApp } from './handbook.test-helpers';
+import { exportAll } from './handbook.transfer';
+
+/** A free loopback port: bind to 0, read it, close. */
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const seeded = {
+  'welcome-visitors': {
+    title: 'Welcome Visitors',
+    story: [
+      { type: 'paragraph', id: 'a1', text: 'Start at [[Commoning]] or [[Política econòmica]].' },
+      { type: 'graphviz', id: 'g1', text: 'DOT digraph\n  HERE NODE\n    LINKS HERE -> NODE' },
+      { type: 'video', id: 'v1', text: 'YOUTUBE abc' },
+    ],
+    journal: [
+      { type: 'create', item: { title: 'Welcome Visitors', story: [] }, date: 1_600_000_000_000 },
+      {
+        type: 'add',
+        id: 'a1',
+        item: { type: 'paragraph', id: 'a1', text: 'Start.' },
+        date: 1_600_000_001_000,
+      },
+    ],
+  },
+  commoning: {
+    title: 'Commoning',
+    story: [{ type: 'markdown', id: 'm1', text: '# Commoning\nBack to [[Welcome Visitors]].' }],
+    journal: [{ type: 'create', item: { title: 'Commoning', story: [] }, date: 1_600_000_002_000 }],
+  },
+  // Federated Wiki's ASCII slug of a Catalan title.
+  'poltica-econmica': {
+    title: 'Política econòmica',
+    story: [{ type: 'paragraph', id: 'p1', text: 'Salari just.' }],
+    journal: [
+      { type: 'create', item: { title: 'Política econòmica', story: [] }, date: 1_600_000_003_000 },
+    ],
+  },
+};
+
+let wiki: ChildProcess | undefined;
+let dataDir = '';
+let url = '';
+let t: HandbookTestApp;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'fedwiki-'));
+  mkdirSync(join(dataDir, 'pages'));
+  for (const [slug, page] of Object.entries(seeded))
+    writeFileSync(join(dataDir, 'pages', slug), JSON.stringify(page));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  // Its own process group, so the whole server (and anything it forks) is ended by our id.
+  wiki = spawn(
+    resolve('node_modules/.bin/wiki'),
+    ['-p', String(port), '-o', '127.0.0.1', '-d', dataDir],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
+  // Bounded wait for start-up: it can take tens of seconds on a busy machine.
+  const deadline = Date.now() + 100_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/system/sitemap.json`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok && ((await res.json()) as unknown[]).length === 3) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline || wiki.exitCode !== null)
+      throw new Error('the Federated Wiki server did not start');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  t = await buildHandbookTestApp();
+}, 120_000);
+
+afterAll(async () => {
+  if (wiki?.pid !== undefined && wiki.exitCode === null) {
+    try {
+      process.kill(-wiki.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  await t?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`import from a running Federated Wiki site on ${testDialect()}`, () => {
+  it('reads the sitemap, then each page, keeping journals, items and ASCII slugs', async () => {
+    const seen: number[] = [];
+    const report = await importFromSource(t.db, url, {
+      clock: t.clock,
+      progress: (done) => seen.push(done),
+    });
+    expect(report).toEqual({ imported: 3, refused: [], replacedStarter: 0 });
+    expect(seen).toEqual([1, 2, 3]);
+    const exported = await exportAll(HandbookRepo.from(t.db));
+    expect(Object.keys(exported).sort()).toEqual([
+      'commoning',
+      'política-econòmica',
+      'welcome-visitors',
+    ]);
+    expect(exported['welcome-visitors']?.journal).toEqual(seeded['welcome-visitors'].journal);
+    expect(exported['welcome-visitors']?.story.map((i) => i.type)).toEqual([
+      'paragraph',
+      'graphviz',
+      'video',
+    ]);
+    const viaAscii = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/handbook/pages/poltica-econmica',
+    });
+    expect(viaAscii.json<{ page: PageView }>().page.title).toBe('Política econòmica');
+    const welcome = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/welcome-visitors' })
+    ).json<{ page: PageView }>().page;
+    expect(welcome.links.every((l) => l.exists)).toBe(true);
+
+    // Importing the same site again refuses every page: nothing changes.
+    const again = await importFromSource(t.db, url, { clock: t.clock });
+    expect(again.imported).toBe(0);
+    expect(again.refused).toHaveLength(3);
+  }, 60_000);
+
+  it('reports an unreachable site and imports nothing', async () => {
+    const port = await freePort();
+    const report = await importFromSource(t.db, `http://127.0.0.1:${port}`, { clock: t.clock });
+    expect(report.imported).toBe(0);
+    expect(report.refused[0]?.page).toBe('(sitemap)');
+  });
+});
