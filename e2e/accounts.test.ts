@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { lastLinkTo, startHall, type Hall } from './harness';
+import { lastLinkTo, SLOW_TEST_MS, startHall, type Hall } from './harness';
 
 /** What a person does with accounts, in order, on one fresh hall. */
-describe('accounts in the browser', () => {
+describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
   let hall: Hall;
   beforeAll(async () => {
     hall = await startHall();

@@ -27,6 +27,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Per-test budget. A test here takes seconds on an idle machine; a busy CI box runs chromium and
+ * axe-core many times slower, and a browser test should not fail for that.
+ */
+export const SLOW_TEST_MS = 300_000;
+
 export interface Hall {
   baseUrl: string;
   app: FastifyInstance;

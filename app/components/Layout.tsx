@@ -64,18 +64,22 @@ export function EmptyState({
   title,
   children,
   action,
+  level = 2,
 }: {
   icon: IconName;
   title: ReactNode;
   children?: ReactNode;
   action?: ReactNode;
+  /** 1 when the empty state is the whole page (no PageHeader above it). */
+  level?: 1 | 2;
 }) {
+  const Heading = level === 1 ? 'h1' : 'h2';
   return (
     <div className="empty">
       <div className="empty-icon">
         <Icon name={icon} size={32} />
       </div>
-      <h2>{title}</h2>
+      <Heading className="empty-title">{title}</Heading>
       {children && <div className="empty-body">{children}</div>}
       {action && <div className="empty-action">{action}</div>}
     </div>

@@ -17,7 +17,7 @@ function Admin() {
   const base = useId();
   if (!isSteward) {
     return (
-      <EmptyState icon="shield" title={t('forbidden.title')}>
+      <EmptyState icon="shield" level={1} title={t('forbidden.title')}>
         <p>{t('forbidden.body')}</p>
       </EmptyState>
     );

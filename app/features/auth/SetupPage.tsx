@@ -35,11 +35,11 @@ export function SetupPage() {
     try {
       await authApi.setup({ name, email, password, locale: currentLocale() });
       await refresh();
+      // Stays busy: the page is left (and must not redirect home while it goes).
       void navigate('/admin', { replace: true });
     } catch (err) {
       setErrors(serverFieldErrors(t, err));
       setFailure(errorMessage(err));
-    } finally {
       setBusy(false);
     }
   };

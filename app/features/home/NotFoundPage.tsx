@@ -8,6 +8,7 @@ export function NotFoundPage() {
   return (
     <EmptyState
       icon="alert"
+      level={1}
       title={t('notFound.title')}
       action={
         <ButtonLink to="/" icon="home">
