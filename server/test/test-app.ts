@@ -23,9 +23,12 @@ export const TEST_POSTGRES_URL =
  * A fresh, migrated, empty database: SQLite in memory, or a PostgreSQL schema of its own so test
  * files can run in parallel. `drop()` removes it.
  */
-export async function openTestDb(
-  dialect: Dialect = testDialect(),
-): Promise<{ handle: DbHandle; database: Database; drop: () => Promise<void> }> {
+export async function openTestDb(dialect: Dialect = testDialect()): Promise<{
+  handle: DbHandle;
+  database: Database;
+  schema?: string;
+  drop: () => Promise<void>;
+}> {
   if (dialect === 'sqlite') {
     const database: Database = { dialect: 'sqlite', filename: ':memory:' };
     const handle = await openDb(database);
@@ -35,10 +38,11 @@ export async function openTestDb(
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const database: Database = { dialect: 'postgres', connectionString: TEST_POSTGRES_URL, schema };
   const handle = await openDb(database);
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, schema);
   return {
     handle,
     database,
+    schema,
     drop: async () => {
       await handle.close();
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });

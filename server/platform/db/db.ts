@@ -114,8 +114,14 @@ export async function openDb(database: Database): Promise<DbHandle> {
 }
 
 /** Runs every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrateToLatest(db: Db, schema?: string): Promise<MigrationResultSet> {
+  // With a PostgreSQL schema of its own (tests), Kysely's bookkeeping tables must live in it too:
+  // otherwise it finds another schema's lock table through the catalogue and never makes its own.
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined) {
     const failed = result.results?.find((r) => r.status === 'Error');

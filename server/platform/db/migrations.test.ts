@@ -5,11 +5,12 @@ import { openTestDb, testDialect } from '@server/test/test-app';
 
 describe(`migrations on ${testDialect()}`, () => {
   it('run from empty to latest, then all the way down and up again', async () => {
-    const { handle, drop } = await openTestDb();
+    const { handle, schema, drop } = await openTestDb();
     try {
       const migrator = new Migrator({
         db: handle.db,
         provider: migrationProvider,
+        ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
       });
       const all = await migrator.getMigrations();
       expect(all.length).toBeGreaterThan(0);
