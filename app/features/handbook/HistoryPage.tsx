@@ -89,7 +89,7 @@ export function HistoryPage() {
               <Alert tone="danger">{errorMessage(version.error)}</Alert>
             ) : (
               <>
-                <div className="row-between hb-version-head">
+                <div className="hb-version-head">
                   <h2>{t('history.versionTitle', { n: selected + 1 })}</h2>
                   {page.data?.page.canEdit === true && selected !== last && (
                     <Button

@@ -88,7 +88,7 @@ function MissingPage({ title, onCreate }: { title: string; onCreate: () => void 
       icon="handbook"
       title={t('missing.title', { title })}
       action={
-        <div className="row">
+        <div className="row hb-center-row">
           <Button icon="check" onClick={onCreate}>
             {t('missing.create')}
           </Button>

@@ -45,7 +45,7 @@ export function PlainItem({ item }: { item: Item }) {
     case 'code':
     case 'graphviz':
       return (
-        <pre className="hb-item hb-code">
+        <pre className="hb-item hb-pre">
           <code>{text}</code>
         </pre>
       );
