@@ -32,6 +32,7 @@ import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
 import { createAuthModule, type AuthOptions } from '@server/modules/auth';
+import { createHandbook } from '@server/modules/handbook';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -130,14 +131,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const handbook = createHandbook(moduleDeps);
   await app.register(
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
       await api.register(auth.routes);
       void moduleDeps;
+      await api.register(handbook.apiRoutes, { prefix: '/handbook' });
     },
     { prefix: '/api/v1' },
   );
+  // Federated Wiki's read-only routes live at the site root (only paths ending in .json).
+  await app.register(handbook.wikiRoutes);
 
   const indexHtml = deps.serveApp === true ? loadIndexHtml() : undefined;
   if (deps.serveApp === true) {

@@ -24,13 +24,7 @@ export const HANDBOOK_ITEM_TEXT_MAX = 100_000;
 export const HANDBOOK_PAGE_MAX_BYTES = 512 * 1024;
 /** Uploaded images may not exceed this many bytes. */
 export const HANDBOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
-export const handbookImageTypes = [
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'image/svg+xml',
-] as const;
+export const handbookImageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 /**
  * A Federated Wiki story item: `id`, `type`, usually `text`, plus type-specific fields
@@ -127,6 +121,8 @@ export const pageViewSchema = z.object({
       contents: z.array(z.object({ slug: z.string(), title: z.string(), depth: z.number() })),
     })
     .nullable(),
+  /** Each story item as safe HTML, in story order (graphviz: the SVG; unknown types: "unsupported"). */
+  rendered: z.array(z.object({ id: z.string(), html: z.string(), supported: z.boolean() })),
   canEdit: z.boolean(),
   /** Set when the request named an old slug or an alias and was redirected here. */
   redirectedFrom: z.string().optional(),
@@ -161,6 +157,19 @@ export const moveItemsBodySchema = z.strictObject({
 export const renamePageBodySchema = z.strictObject({
   title: z.string().trim().min(1).max(HANDBOOK_TITLE_MAX),
 });
+
+export const updateLinksBodySchema = z.strictObject({
+  /** The old title whose links should now point to this page. */
+  from: z.string().trim().min(1).max(HANDBOOK_TITLE_MAX),
+});
+
+export const diagramViewSchema = z.object({
+  dot: z.string(),
+  svg: z.string().optional(),
+  error: z.string().optional(),
+  truncated: z.boolean(),
+});
+export type DiagramView = z.infer<typeof diagramViewSchema>;
 
 export const restoreBodySchema = z.strictObject({ journalIndex: z.number().int().min(0) });
 

@@ -1,0 +1,443 @@
+import { sql, type Kysely } from 'kysely';
+import type { DbHandle } from '@server/platform/db';
+import type { Item, JournalAction } from '@common/api/handbook';
+
+interface PagesTable {
+  id: string;
+  slug: string;
+  title: string;
+  story: string;
+  journal: string;
+  origin: string;
+  searchText: string;
+  createdAt: string;
+  updatedAt: string;
+}
+// A type alias (not an interface) so Kysely sees an index signature.
+type HandbookTables = {
+  handbookPages: PagesTable;
+  handbookAliases: { slug: string; pageId: string; kind: string };
+  handbookLinks: { pageId: string; position: number; toSlug: string; toTitle: string };
+  handbookKeywords: { pageId: string; keyword: string };
+  handbookSections: { pageId: string; position: number };
+  handbookSectionPages: {
+    pageId: string;
+    sectionId: string;
+    parentId: string | null;
+    position: number;
+  };
+  handbookCircles: { id: string; name: string; createdAt: string };
+  handbookCircleMembers: { circleId: string; accountId: string };
+  handbookImages: {
+    id: string;
+    contentType: string;
+    size: number;
+    createdBy: string | null;
+    createdAt: string;
+  };
+  settings: { key: string; value: string; updatedAt: string };
+};
+
+/** A stored page, JSON columns parsed. */
+export interface PageRecord {
+  id: string;
+  slug: string;
+  title: string;
+  story: Item[];
+  journal: JournalAction[];
+  origin: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a save writes besides the page row: its derived indexes. */
+export interface PageIndexes {
+  links: { slug: string; title: string }[];
+  keywords: string[];
+  searchText: string;
+}
+
+export interface SectionRow {
+  sectionId: string;
+  position: number;
+}
+
+function toRecord(r: PagesTable): PageRecord {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    story: JSON.parse(r.story) as Item[],
+    journal: JSON.parse(r.journal) as JournalAction[],
+    origin: r.origin,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** Kysely queries of the handbook; plain objects in and out. */
+export class HandbookRepo {
+  constructor(
+    private readonly db: Kysely<HandbookTables>,
+    readonly dialect: DbHandle['dialect'],
+  ) {}
+
+  static from(handle: DbHandle): HandbookRepo {
+    return new HandbookRepo(handle.db.withTables<HandbookTables>(), handle.dialect);
+  }
+
+  /** Runs `fn` in one transaction; a repo bound to the transaction is passed in. */
+  async transaction<T>(fn: (repo: HandbookRepo) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      return fn(new HandbookRepo(trx, this.dialect));
+    });
+  }
+
+  async findBySlug(slug: string): Promise<PageRecord | undefined> {
+    const r = await this.db
+      .selectFrom('handbookPages')
+      .selectAll()
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    return r === undefined ? undefined : toRecord(r);
+  }
+
+  async findById(id: string): Promise<PageRecord | undefined> {
+    const r = await this.db
+      .selectFrom('handbookPages')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r === undefined ? undefined : toRecord(r);
+  }
+
+  /** The page an alias (old slug or imported ASCII slug) points to. */
+  async findByAlias(slug: string): Promise<PageRecord | undefined> {
+    const r = await this.db
+      .selectFrom('handbookAliases')
+      .innerJoin('handbookPages', 'handbookPages.id', 'handbookAliases.pageId')
+      .selectAll('handbookPages')
+      .where('handbookAliases.slug', '=', slug)
+      .executeTakeFirst();
+    return r === undefined ? undefined : toRecord(r);
+  }
+
+  async listAll(): Promise<PageRecord[]> {
+    const rows = await this.db.selectFrom('handbookPages').selectAll().orderBy('slug').execute();
+    return rows.map(toRecord);
+  }
+
+  async titles(): Promise<{ id: string; slug: string; title: string; updatedAt: string }[]> {
+    return this.db
+      .selectFrom('handbookPages')
+      .select(['id', 'slug', 'title', 'updatedAt'])
+      .orderBy('title')
+      .execute();
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db
+      .selectFrom('handbookPages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async countNotOrigin(origin: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('handbookPages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('origin', '!=', origin)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async slugsInUse(slugs: string[]): Promise<Set<string>> {
+    if (slugs.length === 0) return new Set();
+    const out = new Set<string>();
+    for (let i = 0; i < slugs.length; i += 500) {
+      const part = slugs.slice(i, i + 500);
+      const a = await this.db
+        .selectFrom('handbookPages')
+        .select('slug')
+        .where('slug', 'in', part)
+        .execute();
+      const b = await this.db
+        .selectFrom('handbookAliases')
+        .select('slug')
+        .where('slug', 'in', part)
+        .execute();
+      for (const r of [...a, ...b]) out.add(r.slug);
+    }
+    return out;
+  }
+
+  async insert(page: PageRecord, idx: PageIndexes): Promise<void> {
+    await this.db
+      .insertInto('handbookPages')
+      .values({
+        id: page.id,
+        slug: page.slug,
+        title: page.title,
+        story: JSON.stringify(page.story),
+        journal: JSON.stringify(page.journal),
+        origin: page.origin,
+        searchText: idx.searchText,
+        createdAt: page.createdAt,
+        updatedAt: page.updatedAt,
+      })
+      .execute();
+    await this.writeIndexes(page.id, idx);
+  }
+
+  async update(page: PageRecord, idx: PageIndexes): Promise<void> {
+    await this.db
+      .updateTable('handbookPages')
+      .set({
+        slug: page.slug,
+        title: page.title,
+        story: JSON.stringify(page.story),
+        journal: JSON.stringify(page.journal),
+        origin: page.origin,
+        searchText: idx.searchText,
+        updatedAt: page.updatedAt,
+      })
+      .where('id', '=', page.id)
+      .execute();
+    await this.writeIndexes(page.id, idx);
+  }
+
+  async deletePage(id: string): Promise<void> {
+    if (this.dialect === 'sqlite')
+      await sql`delete from handbook_fts where page_id = ${id}`.execute(this.db);
+    await this.db.deleteFrom('handbookPages').where('id', '=', id).execute();
+  }
+
+  private async writeIndexes(pageId: string, idx: PageIndexes): Promise<void> {
+    await this.db.deleteFrom('handbookLinks').where('pageId', '=', pageId).execute();
+    if (idx.links.length > 0) {
+      await this.db
+        .insertInto('handbookLinks')
+        .values(
+          idx.links.map((l, position) => ({ pageId, position, toSlug: l.slug, toTitle: l.title })),
+        )
+        .execute();
+    }
+    await this.db.deleteFrom('handbookKeywords').where('pageId', '=', pageId).execute();
+    if (idx.keywords.length > 0) {
+      await this.db
+        .insertInto('handbookKeywords')
+        .values(idx.keywords.map((keyword) => ({ pageId, keyword })))
+        .execute();
+    }
+    if (this.dialect === 'sqlite') {
+      await sql`delete from handbook_fts where page_id = ${pageId}`.execute(this.db);
+      await sql`insert into handbook_fts (page_id, body) values (${pageId}, ${idx.searchText})`.execute(
+        this.db,
+      );
+    }
+  }
+
+  async addAlias(slug: string, pageId: string, kind: 'redirect' | 'import'): Promise<void> {
+    await this.db.deleteFrom('handbookAliases').where('slug', '=', slug).execute();
+    await this.db.insertInto('handbookAliases').values({ slug, pageId, kind }).execute();
+  }
+
+  async removeAlias(slug: string): Promise<void> {
+    await this.db.deleteFrom('handbookAliases').where('slug', '=', slug).execute();
+  }
+
+  async aliasesOf(pageId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('handbookAliases')
+      .select('slug')
+      .where('pageId', '=', pageId)
+      .execute();
+    return rows.map((r) => r.slug);
+  }
+
+  async linksOf(pageId: string): Promise<{ slug: string; title: string }[]> {
+    const rows = await this.db
+      .selectFrom('handbookLinks')
+      .select(['toSlug', 'toTitle'])
+      .where('pageId', '=', pageId)
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => ({ slug: r.toSlug, title: r.toTitle }));
+  }
+
+  /** Pages whose story links to any of `slugs`, by title. */
+  async linkingPages(slugs: string[]): Promise<{ id: string; slug: string; title: string }[]> {
+    if (slugs.length === 0) return [];
+    return this.db
+      .selectFrom('handbookLinks')
+      .innerJoin('handbookPages', 'handbookPages.id', 'handbookLinks.pageId')
+      .select(['handbookPages.id', 'handbookPages.slug', 'handbookPages.title'])
+      .where('handbookLinks.toSlug', 'in', slugs)
+      .distinct()
+      .orderBy('handbookPages.title')
+      .execute();
+  }
+
+  async keywordsOf(pageId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('handbookKeywords')
+      .select('keyword')
+      .where('pageId', '=', pageId)
+      .orderBy('keyword')
+      .execute();
+    return rows.map((r) => r.keyword);
+  }
+
+  async keywordIndex(): Promise<{ keyword: string; slug: string; title: string }[]> {
+    return this.db
+      .selectFrom('handbookKeywords')
+      .innerJoin('handbookPages', 'handbookPages.id', 'handbookKeywords.pageId')
+      .select(['handbookKeywords.keyword', 'handbookPages.slug', 'handbookPages.title'])
+      .orderBy('handbookKeywords.keyword')
+      .orderBy('handbookPages.title')
+      .execute();
+  }
+
+  /**
+   * Full-text search on the folded text: FTS5 (unicode61, diacritics removed) on SQLite,
+   * to_tsvector('simple', …) on PostgreSQL. Terms are already folded letters/digits; each is a prefix.
+   */
+  async search(
+    terms: string[],
+    limit: number,
+  ): Promise<{ id: string; slug: string; title: string; story: string }[]> {
+    if (terms.length === 0) return [];
+    if (this.dialect === 'sqlite') {
+      const match = terms.map((t) => `"${t}"*`).join(' AND ');
+      const r = await sql<{ id: string; slug: string; title: string; story: string }>`
+        select p.id, p.slug, p.title, p.story from handbook_fts f join handbook_pages p on p.id = f.page_id
+        where handbook_fts match ${match} order by bm25(handbook_fts) limit ${limit}`.execute(
+        this.db,
+      );
+      return r.rows;
+    }
+    const query = terms.map((t) => `${t}:*`).join(' & ');
+    const r = await sql<{ id: string; slug: string; title: string; story: string }>`
+      select id, slug, title, story from handbook_pages
+      where to_tsvector('simple', search_text) @@ to_tsquery('simple', ${query})
+      order by ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', ${query})) desc, title
+      limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  // ---- sections ----
+
+  async sections(): Promise<{ pageId: string; position: number }[]> {
+    return this.db.selectFrom('handbookSections').selectAll().orderBy('position').execute();
+  }
+
+  async sectionPages(): Promise<
+    { pageId: string; sectionId: string; parentId: string | null; position: number }[]
+  > {
+    return this.db.selectFrom('handbookSectionPages').selectAll().orderBy('position').execute();
+  }
+
+  async replaceSections(
+    sections: { pageId: string; pages: { pageId: string; parentId: string | null }[] }[],
+  ): Promise<void> {
+    await this.db.deleteFrom('handbookSectionPages').execute();
+    await this.db.deleteFrom('handbookSections').execute();
+    let position = 0;
+    for (const s of sections) {
+      await this.db
+        .insertInto('handbookSections')
+        .values({ pageId: s.pageId, position: position++ })
+        .execute();
+      let p = 0;
+      for (const page of s.pages) {
+        await this.db
+          .insertInto('handbookSectionPages')
+          .values({
+            pageId: page.pageId,
+            sectionId: s.pageId,
+            parentId: page.parentId,
+            position: p++,
+          })
+          .execute();
+      }
+    }
+  }
+
+  // ---- settings and circles ----
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return r?.value;
+  }
+
+  async putSetting(key: string, value: string, now: string): Promise<void> {
+    await this.db.deleteFrom('settings').where('key', '=', key).execute();
+    await this.db.insertInto('settings').values({ key, value, updatedAt: now }).execute();
+  }
+
+  async circles(): Promise<{ id: string; name: string; members: string[] }[]> {
+    const cs = await this.db
+      .selectFrom('handbookCircles')
+      .select(['id', 'name'])
+      .orderBy('name')
+      .execute();
+    const ms = await this.db.selectFrom('handbookCircleMembers').selectAll().execute();
+    return cs.map((c) => ({
+      ...c,
+      members: ms.filter((m) => m.circleId === c.id).map((m) => m.accountId),
+    }));
+  }
+
+  async circlesOf(accountId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('handbookCircleMembers')
+      .select('circleId')
+      .where('accountId', '=', accountId)
+      .execute();
+    return rows.map((r) => r.circleId);
+  }
+
+  async putCircle(id: string, name: string, members: string[], now: string): Promise<void> {
+    const exists = await this.db
+      .selectFrom('handbookCircles')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (exists === undefined)
+      await this.db.insertInto('handbookCircles').values({ id, name, createdAt: now }).execute();
+    else await this.db.updateTable('handbookCircles').set({ name }).where('id', '=', id).execute();
+    await this.db.deleteFrom('handbookCircleMembers').where('circleId', '=', id).execute();
+    if (members.length > 0)
+      await this.db
+        .insertInto('handbookCircleMembers')
+        .values(members.map((accountId) => ({ circleId: id, accountId })))
+        .execute();
+  }
+
+  // ---- images ----
+
+  async insertImage(img: {
+    id: string;
+    contentType: string;
+    size: number;
+    createdBy: string | null;
+    createdAt: string;
+  }): Promise<void> {
+    await this.db.insertInto('handbookImages').values(img).execute();
+  }
+
+  async findImage(
+    id: string,
+  ): Promise<{ id: string; contentType: string; size: number } | undefined> {
+    return this.db
+      .selectFrom('handbookImages')
+      .select(['id', 'contentType', 'size'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,455 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { badRequest } from '@server/http/errors';
+import type { Clock } from '@server/platform/clock';
+import {
+  addItemBodySchema,
+  createPageBodySchema,
+  diagramViewSchema,
+  editItemBodySchema,
+  handbookImageTypes,
+  handbookSettingsSchema,
+  HANDBOOK_IMAGE_MAX_BYTES,
+  moveItemsBodySchema,
+  pageViewSchema,
+  renamePageBodySchema,
+  restoreBodySchema,
+  searchResultSchema,
+  setSectionsBodySchema,
+  updateLinksBodySchema,
+  itemSchema,
+} from '@common/api/handbook';
+import { imageTooLarge, type HandbookImages } from './handbook.images';
+import { presentPage, safeSvg } from './handbook.presenter';
+import type { HandbookService } from './handbook.service';
+
+const tags = ['handbook'];
+const slugParams = z.object({ slug: z.string().min(1).max(300) });
+const itemParams = slugParams.extend({ id: z.string().min(1).max(64) });
+const summary = z.object({ slug: z.string(), title: z.string() });
+const ok = z.object({ ok: z.literal(true) });
+
+/** The handbook API under /api/v1/handbook: thin routes, parse → authorize → service → present. */
+export function handbookApiRoutes(
+  service: HandbookService,
+  images: HandbookImages,
+  clock: Clock,
+): FastifyPluginAsync {
+  return async (plain) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+
+    // Image uploads arrive as raw bytes; read with our own limit so the refusal names it.
+    app.addContentTypeParser([...handbookImageTypes], (_req, payload, done) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      payload.on('data', (chunk: Buffer) => {
+        if (failed) return;
+        size += chunk.length;
+        if (size > HANDBOOK_IMAGE_MAX_BYTES) {
+          failed = true;
+          done(imageTooLarge(size), undefined);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      payload.on('end', () => {
+        if (!failed) done(null, Buffer.concat(chunks));
+      });
+      payload.on('error', (err) => {
+        if (!failed) done(err, undefined);
+      });
+    });
+
+    const page = z.object({ page: pageViewSchema });
+    const present = async (actor: Parameters<typeof presentPage>[1], slug: string) =>
+      presentPage(service, actor, await service.readPage(actor, slug));
+
+    app.get(
+      '/pages',
+      {
+        schema: {
+          tags,
+          summary: 'List pages (titles, for navigation and [[ suggestions)',
+          response: {
+            200: z.object({ pages: z.array(summary.extend({ updatedAt: z.string() })) }),
+          },
+        },
+      },
+      async (req) => ({ pages: await service.listPages(req.actor) }),
+    );
+
+    app.post(
+      '/pages',
+      {
+        schema: {
+          tags,
+          summary: 'Create a page (409 page_exists when its slug is taken)',
+          body: createPageBodySchema,
+          response: { 201: page },
+        },
+      },
+      async (req, reply) => {
+        const created = await service.createPage(req.actor, req.body);
+        return reply.status(201).send({ page: await present(req.actor, created.slug) });
+      },
+    );
+
+    app.get(
+      '/pages/:slug',
+      {
+        schema: {
+          tags,
+          summary: 'Read a page (old slugs and aliases redirect)',
+          params: slugParams,
+          response: { 200: page },
+        },
+      },
+      async (req) => ({ page: await present(req.actor, req.params.slug) }),
+    );
+
+    app.post(
+      '/pages/:slug/items',
+      {
+        schema: {
+          tags,
+          summary: 'Add an item',
+          params: slugParams,
+          body: addItemBodySchema,
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const saved = await service.addItem(req.actor, req.params.slug, req.body);
+        return { page: await present(req.actor, saved.slug) };
+      },
+    );
+
+    app.put(
+      '/pages/:slug/items/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Edit an item (409 edit_conflict when it changed since baseVersion)',
+          params: itemParams,
+          body: editItemBodySchema,
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const saved = await service.editItem(req.actor, req.params.slug, req.params.id, req.body);
+        return { page: await present(req.actor, saved.slug) };
+      },
+    );
+
+    app.delete(
+      '/pages/:slug/items/:id',
+      { schema: { tags, summary: 'Remove an item', params: itemParams, response: { 200: page } } },
+      async (req) => {
+        const saved = await service.removeItem(req.actor, req.params.slug, req.params.id);
+        return { page: await present(req.actor, saved.slug) };
+      },
+    );
+
+    app.put(
+      '/pages/:slug/order',
+      {
+        schema: {
+          tags,
+          summary: 'Move items (the new order of item ids)',
+          params: slugParams,
+          body: moveItemsBodySchema,
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const saved = await service.moveItems(req.actor, req.params.slug, req.body.order);
+        return { page: await present(req.actor, saved.slug) };
+      },
+    );
+
+    app.post(
+      '/pages/:slug/rename',
+      {
+        schema: {
+          tags,
+          summary:
+            'Rename a page; the old slug redirects; lists pages whose links could be updated',
+          params: slugParams,
+          body: renamePageBodySchema,
+          response: {
+            200: page.extend({
+              oldSlug: z.string(),
+              oldTitle: z.string(),
+              linkingPages: z.array(summary),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const r = await service.renamePage(req.actor, req.params.slug, req.body.title);
+        return {
+          page: await present(req.actor, r.page.slug),
+          oldSlug: r.oldSlug,
+          oldTitle: r.oldTitle,
+          linkingPages: r.linkingPages,
+        };
+      },
+    );
+
+    app.post(
+      '/pages/:slug/update-links',
+      {
+        schema: {
+          tags,
+          summary: 'Rewrite [[Old title]] to this page’s title in every linking page',
+          params: slugParams,
+          body: updateLinksBodySchema,
+          response: { 200: z.object({ updated: z.array(z.string()) }) },
+        },
+      },
+      async (req) => service.updateLinks(req.actor, req.params.slug, req.body.from),
+    );
+
+    app.get(
+      '/pages/:slug/history',
+      {
+        schema: {
+          tags,
+          summary: 'The journal of a page',
+          params: slugParams,
+          response: {
+            200: z.object({
+              history: z.array(
+                z.object({
+                  index: z.number(),
+                  type: z.string(),
+                  date: z.number().nullable(),
+                  author: z.string().nullable(),
+                  itemId: z.string().nullable(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => ({ history: await service.history(req.actor, req.params.slug) }),
+    );
+
+    app.get(
+      '/pages/:slug/versions/:index',
+      {
+        schema: {
+          tags,
+          summary: 'The page as it was after journal action :index',
+          params: slugParams.extend({ index: z.coerce.number().int().min(0) }),
+          response: { 200: z.object({ title: z.string(), story: z.array(itemSchema) }) },
+        },
+      },
+      async (req) => service.version(req.actor, req.params.slug, req.params.index),
+    );
+
+    app.post(
+      '/pages/:slug/restore',
+      {
+        schema: {
+          tags,
+          summary: 'Restore a past version (a new journal action)',
+          params: slugParams,
+          body: restoreBodySchema,
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const saved = await service.restore(req.actor, req.params.slug, req.body.journalIndex);
+        return { page: await present(req.actor, saved.slug) };
+      },
+    );
+
+    app.get(
+      '/pages/:slug/diagram',
+      {
+        schema: {
+          tags,
+          summary: 'The neighbourhood diagram of a page (preview-next-diagram)',
+          params: slugParams,
+          response: { 200: diagramViewSchema },
+        },
+      },
+      async (req) => {
+        const { page: p } = await service.readPage(req.actor, req.params.slug);
+        if (service.diagrams === undefined)
+          throw badRequest('validation_failed', 'Diagrams are not available.');
+        const d = await service.diagrams.neighbourhood(p.slug);
+        return { ...d, ...(d.svg !== undefined ? { svg: safeSvg(d.svg) } : {}) };
+      },
+    );
+
+    app.get(
+      '/search',
+      {
+        schema: {
+          tags,
+          summary: 'Full-text search; snippets escaped, matches in <mark>',
+          querystring: z.object({
+            q: z.string().max(200),
+            limit: z.coerce.number().int().min(1).max(50).default(20),
+          }),
+          response: { 200: z.object({ results: z.array(searchResultSchema) }) },
+        },
+      },
+      async (req) => ({ results: await service.search(req.actor, req.query.q, req.query.limit) }),
+    );
+
+    app.get(
+      '/keywords',
+      {
+        schema: {
+          tags,
+          summary: 'The Keywords index: every #keyword with its pages',
+          response: {
+            200: z.object({
+              keywords: z.array(z.object({ keyword: z.string(), pages: z.array(summary) })),
+            }),
+          },
+        },
+      },
+      async (req) => ({ keywords: await service.keywordIndex(req.actor) }),
+    );
+
+    const sectionsResponse = z.object({
+      sections: z.array(summary.extend({ pages: z.array(summary.extend({ depth: z.number() })) })),
+    });
+    app.get(
+      '/sections',
+      {
+        schema: {
+          tags,
+          summary: 'The sections, each with its pages in reading order',
+          response: { 200: sectionsResponse },
+        },
+      },
+      async (req) => ({ sections: await service.sectionTree(req.actor) }),
+    );
+    app.put(
+      '/sections',
+      {
+        schema: {
+          tags,
+          summary: 'Set the sections and their order (stewards)',
+          body: setSectionsBodySchema,
+          response: { 200: sectionsResponse },
+        },
+      },
+      async (req) => {
+        await service.setSections(req.actor, req.body.sections);
+        return { sections: await service.sectionTree(req.actor) };
+      },
+    );
+
+    app.get(
+      '/settings',
+      {
+        schema: {
+          tags,
+          summary: 'Who may read and edit the handbook',
+          response: {
+            200: handbookSettingsSchema.extend({
+              canEdit: z.boolean(),
+              canAdminister: z.boolean(),
+            }),
+          },
+        },
+      },
+      async (req) => ({
+        ...(await service.settings()),
+        canEdit: await service.allows(req.actor, 'edit'),
+        canAdminister: await service.allows(req.actor, 'administer'),
+      }),
+    );
+    app.put(
+      '/settings',
+      {
+        schema: {
+          tags,
+          summary: 'Set who may read and edit (stewards)',
+          body: handbookSettingsSchema.strict(),
+          response: { 200: handbookSettingsSchema },
+        },
+      },
+      async (req) => service.putSettings(req.actor, req.body),
+    );
+    app.put(
+      '/circles/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Create or update a circle and its members (stewards)',
+          params: z.object({
+            id: z
+              .string()
+              .min(1)
+              .max(64)
+              .regex(/^[a-z0-9-]+$/),
+          }),
+          body: z.strictObject({
+            name: z.string().trim().min(1).max(100),
+            members: z.array(z.string().min(1).max(64)).max(1000),
+          }),
+          response: { 200: ok },
+        },
+      },
+      async (req) => {
+        await service.putCircle(req.actor, req.params.id, req.body.name, req.body.members);
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/images',
+      {
+        bodyLimit: HANDBOOK_IMAGE_MAX_BYTES * 2,
+        schema: {
+          tags,
+          summary: `Upload an image (PNG, JPEG, GIF, WebP; at most ${HANDBOOK_IMAGE_MAX_BYTES / 1024 / 1024} MiB) as the raw body`,
+          response: { 201: z.object({ id: z.string(), url: z.string(), contentType: z.string() }) },
+        },
+      },
+      async (req, reply) => {
+        await service.authorize(req.actor, 'edit');
+        if (!Buffer.isBuffer(req.body))
+          throw badRequest(
+            'validation_failed',
+            'Send the image bytes with its image content type.',
+          );
+        const stored = await images.store(
+          req.body,
+          req.actor.kind === 'account' ? req.actor.accountId : null,
+          clock.now(),
+        );
+        return reply.status(201).send(stored);
+      },
+    );
+
+    app.get(
+      '/images/:id',
+      {
+        schema: {
+          tags,
+          summary: 'An uploaded image, with its content type',
+          params: z.object({ id: z.string().max(64) }),
+        },
+      },
+      async (req, reply) => {
+        await service.authorize(req.actor, 'read');
+        const img = await images.read(req.params.id);
+        return reply
+          .type(img.contentType)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .send(img.bytes);
+      },
+    );
+  };
+}

@@ -1,0 +1,731 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '@server/http/actor';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  forbidden,
+  notFound,
+  unauthenticated,
+} from '@server/http/errors';
+import type { Clock } from '@server/platform/clock';
+import { newId } from '@server/platform/ids';
+import {
+  HANDBOOK_PAGE_MAX_BYTES,
+  handbookSettingsSchema,
+  type HandbookSettings,
+  type Item,
+  type JournalAction,
+  type SearchResult,
+} from '@common/api/handbook';
+import { itemChangedSince, replay, type PageState } from './handbook.journal';
+import { can, type HandbookAction } from './handbook.policy';
+import type { HandbookRepo, PageIndexes, PageRecord } from './handbook.repo';
+import {
+  asciiSlug,
+  fold,
+  highlight,
+  plainText,
+  sanitize,
+  searchText,
+  slugify,
+  storyKeywords,
+  storyLinks,
+} from './handbook.text';
+import { builtInPage } from './handbook.builtin';
+import { loadSections, placeOf } from './handbook.sections';
+
+/** The page a diagram reader sees. */
+export interface ReaderPage {
+  slug: string;
+  title: string;
+  story: Item[];
+}
+
+/**
+ * What the handbook needs from the diagram module (wired in index.ts): draw a graphviz item in a
+ * page's context, draw a page's neighbourhood, and forget diagrams that read a changed page.
+ */
+export interface DiagramPort {
+  renderItem(
+    here: string,
+    item: Item,
+  ): Promise<{ dot: string; svg?: string; error?: string; truncated: boolean }>;
+  neighbourhood(
+    here: string,
+  ): Promise<{ dot: string; svg?: string; error?: string; truncated: boolean }>;
+  invalidate(slug: string): void;
+}
+
+const defaultSettings: HandbookSettings = { read: 'everyone', edit: 'members', editCircles: [] };
+const SETTINGS_KEY = 'handbook.access';
+
+/** A short random item id, the form Federated Wiki uses (16 hex digits). */
+export const newItemId = (): string => randomBytes(8).toString('hex');
+
+function authorOf(actor: Actor): string | undefined {
+  return actor.kind === 'account' ? actor.name : undefined;
+}
+
+/** Resolved page plus the slug it was asked by, when that was an alias or old slug. */
+export interface Resolved {
+  page: PageRecord;
+  redirectedFrom?: string;
+  builtIn: boolean;
+}
+
+/** Bytes of a story as JSON: what the page size limit counts. */
+export function storyBytes(story: readonly Item[]): number {
+  return Buffer.byteLength(JSON.stringify(story), 'utf8');
+}
+
+/** Refuses a story over the page limit, stating it. */
+export function checkStorySize(story: readonly Item[]): void {
+  const bytes = storyBytes(story);
+  if (bytes > HANDBOOK_PAGE_MAX_BYTES) {
+    throw new AppError(
+      413,
+      'page_too_large',
+      `The page is ${Math.ceil(bytes / 1024)} KiB; a page may hold at most ${HANDBOOK_PAGE_MAX_BYTES / 1024} KiB.`,
+      { bytes, limitBytes: HANDBOOK_PAGE_MAX_BYTES },
+    );
+  }
+}
+
+/** HTML items are stored sanitised, so what we serve to other wikis is safe too. */
+export function cleanStory(story: readonly Item[]): Item[] {
+  return story.map((i) =>
+    i.type === 'html' && typeof i.text === 'string' ? { ...i, text: sanitize(i.text) } : { ...i },
+  );
+}
+
+/** The derived indexes of a page: links, keywords, folded search text. */
+export function indexesOf(title: string, story: readonly Item[]): PageIndexes {
+  return {
+    links: storyLinks(story).map((t) => ({ slug: slugify(t), title: t })),
+    keywords: storyKeywords(story),
+    searchText: searchText(title, story),
+  };
+}
+
+/** The co-op's handbook rules: pages, journal, names, sections, search, access. */
+export class HandbookService {
+  diagrams: DiagramPort | undefined;
+
+  constructor(
+    readonly repo: HandbookRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- access ----
+
+  async settings(): Promise<HandbookSettings> {
+    const raw = await this.repo.getSetting(SETTINGS_KEY);
+    if (raw === undefined) return defaultSettings;
+    const parsed = handbookSettingsSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : defaultSettings;
+  }
+
+  async putSettings(actor: Actor, settings: HandbookSettings): Promise<HandbookSettings> {
+    await this.authorize(actor, 'administer');
+    await this.repo.putSetting(
+      SETTINGS_KEY,
+      JSON.stringify(settings),
+      this.clock.now().toISOString(),
+    );
+    return settings;
+  }
+
+  async allows(actor: Actor, action: HandbookAction): Promise<boolean> {
+    const settings = await this.settings();
+    const actorCircles = actor.kind === 'account' ? await this.repo.circlesOf(actor.accountId) : [];
+    return can(actor, action, { settings, actorCircles });
+  }
+
+  async authorize(actor: Actor, action: HandbookAction): Promise<void> {
+    if (await this.allows(actor, action)) return;
+    if (actor.kind === 'guest') {
+      throw unauthenticated(
+        action === 'read'
+          ? 'This handbook is for members only; log in to read it.'
+          : 'Log in to change the handbook.',
+      );
+    }
+    throw forbidden(
+      action === 'administer'
+        ? 'Only stewards may do that.'
+        : 'The handbook edit policy does not let you change pages.',
+    );
+  }
+
+  async putCircle(actor: Actor, id: string, name: string, members: string[]): Promise<void> {
+    await this.authorize(actor, 'administer');
+    await this.repo.putCircle(id, name, members, this.clock.now().toISOString());
+  }
+
+  // ---- names ----
+
+  /**
+   * Finds a page by slug, by an alias (old slug after a rename, or an imported Federated Wiki
+   * ASCII slug), or by a title; the built-in preview-next-diagram page when the handbook has none.
+   */
+  async resolve(slugOrTitle: string): Promise<Resolved | undefined> {
+    const direct = await this.repo.findBySlug(slugOrTitle);
+    if (direct !== undefined) return { page: direct, builtIn: false };
+    const viaAlias = await this.repo.findByAlias(slugOrTitle);
+    if (viaAlias !== undefined)
+      return { page: viaAlias, redirectedFrom: slugOrTitle, builtIn: false };
+    const slug = slugify(slugOrTitle);
+    if (slug !== slugOrTitle && slug !== '') {
+      const bySlug = await this.repo.findBySlug(slug);
+      if (bySlug !== undefined) return { page: bySlug, builtIn: false };
+      const byAlias = await this.repo.findByAlias(slug);
+      if (byAlias !== undefined)
+        return { page: byAlias, redirectedFrom: slugOrTitle, builtIn: false };
+    }
+    const ascii = asciiSlug(slugOrTitle);
+    if (ascii !== '' && ascii !== slugOrTitle && ascii !== slug) {
+      const byAscii = await this.repo.findByAlias(ascii);
+      if (byAscii !== undefined)
+        return { page: byAscii, redirectedFrom: slugOrTitle, builtIn: false };
+    }
+    const built = builtInPage(slug === '' ? slugOrTitle : slug);
+    if (built !== undefined) return { page: built, builtIn: true };
+    return undefined;
+  }
+
+  async mustResolve(slug: string): Promise<Resolved> {
+    const r = await this.resolve(slug);
+    if (r === undefined)
+      throw notFound('page_not_found', `There is no handbook page "${slug}".`, { slug });
+    return r;
+  }
+
+  /** Whether a link title leads to an existing page, and its slug. */
+  async linkTarget(title: string): Promise<{ slug: string; exists: boolean }> {
+    const r = await this.resolve(title);
+    return r === undefined
+      ? { slug: slugify(title), exists: false }
+      : { slug: r.page.slug, exists: true };
+  }
+
+  // ---- reading ----
+
+  async readPage(actor: Actor, slug: string): Promise<Resolved> {
+    await this.authorize(actor, 'read');
+    return this.mustResolve(slug);
+  }
+
+  /** Titles of pages linking here (through the slug or any alias). */
+  async backlinks(page: PageRecord): Promise<{ slug: string; title: string }[]> {
+    const aliases = await this.repo.aliasesOf(page.id);
+    const rows = await this.repo.linkingPages([page.slug, ...aliases]);
+    return rows.filter((r) => r.id !== page.id).map((r) => ({ slug: r.slug, title: r.title }));
+  }
+
+  async history(actor: Actor, slug: string) {
+    const { page } = await this.readPage(actor, slug);
+    return page.journal.map((a, index) => ({
+      index,
+      type: a.type,
+      date: typeof a.date === 'number' ? a.date : null,
+      author: typeof a.author === 'string' ? a.author : null,
+      itemId: a.id ?? ((a.item as { id?: unknown } | undefined)?.id as string | undefined) ?? null,
+    }));
+  }
+
+  async version(actor: Actor, slug: string, index: number): Promise<PageState> {
+    const { page } = await this.readPage(actor, slug);
+    if (index < 0 || index >= page.journal.length) {
+      throw notFound(
+        'journal_index_invalid',
+        `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
+      );
+    }
+    return replay(page.journal, index, page.title);
+  }
+
+  // ---- changing ----
+
+  /**
+   * Authorizes, then runs `fn` in a transaction. Authorization reads outside the transaction:
+   * SQLite has one connection, so a read beside an open transaction would wait forever.
+   */
+  private async editing<T>(actor: Actor, fn: (repo: HandbookRepo) => Promise<T>): Promise<T> {
+    await this.authorize(actor, 'edit');
+    return this.repo.transaction(fn);
+  }
+
+  private async resolveIn(repo: HandbookRepo, slug: string): Promise<PageRecord> {
+    const page = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
+    if (page !== undefined) return page;
+    if (builtInPage(slug) !== undefined) {
+      throw forbidden(
+        'The built-in page cannot be edited; create a page with the same title to replace it.',
+      );
+    }
+    throw notFound('page_not_found', `There is no handbook page "${slug}".`, { slug });
+  }
+
+  /** Writes a changed page with its new journal action; invalidates diagrams that read it. */
+  private async save(
+    repo: HandbookRepo,
+    actor: Actor,
+    page: PageRecord,
+    next: PageState,
+    action: JournalAction,
+  ): Promise<PageRecord> {
+    const story = cleanStory(next.story);
+    checkStorySize(story);
+    const now = this.clock.now();
+    const author = authorOf(actor);
+    const stamped: JournalAction = {
+      ...action,
+      date: now.getTime(),
+      ...(author !== undefined ? { author } : {}),
+    };
+    const updated: PageRecord = {
+      ...page,
+      title: next.title,
+      slug: page.slug,
+      story,
+      journal: [...page.journal, stamped],
+      updatedAt: now.toISOString(),
+    };
+    await repo.update(updated, indexesOf(updated.title, story));
+    this.invalidate(page.slug);
+    return updated;
+  }
+
+  private invalidate(slug: string): void {
+    this.diagrams?.invalidate(slug);
+  }
+
+  /** Creates a page; a slug already taken (by a page or an old slug) → 409 page_exists. */
+  async createPage(
+    actor: Actor,
+    input: { title: string; story?: Item[] | undefined },
+  ): Promise<PageRecord> {
+    await this.authorize(actor, 'edit');
+    const title = input.title.trim();
+    const slug = slugify(title);
+    if (slug === '')
+      throw badRequest('validation_failed', 'A title needs at least one letter or digit.');
+    return this.repo.transaction(async (repo) => {
+      const existing = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
+      if (existing !== undefined) {
+        throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {
+          slug: existing.slug,
+          title: existing.title,
+          link: `/handbook/${encodeURIComponent(existing.slug)}`,
+        });
+      }
+      const story = cleanStory(input.story ?? []);
+      checkStorySize(story);
+      const now = this.clock.now();
+      const author = authorOf(actor);
+      const page: PageRecord = {
+        id: newId(),
+        slug,
+        title,
+        story,
+        journal: [
+          {
+            type: 'create',
+            item: { title, story },
+            date: now.getTime(),
+            ...(author !== undefined ? { author } : {}),
+          },
+        ],
+        origin: 'local',
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await repo.insert(page, indexesOf(title, story));
+      this.invalidate(slug);
+      return page;
+    });
+  }
+
+  async addItem(
+    actor: Actor,
+    slug: string,
+    input: { item: Item; after?: string | null | undefined },
+  ): Promise<PageRecord> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      if (page.story.some((i) => i.id === input.item.id)) {
+        throw conflict('edit_conflict', 'An item with this id is already on the page.', {
+          yours: input.item,
+          theirs: page.story.find((i) => i.id === input.item.id),
+          version: page.journal.length,
+        });
+      }
+      const after = input.after ?? undefined;
+      const story = page.story.slice();
+      const at = after === undefined ? -1 : story.findIndex((i) => i.id === after);
+      if (at >= 0) story.splice(at + 1, 0, input.item);
+      else story.push(input.item);
+      return this.save(
+        repo,
+        actor,
+        page,
+        { title: page.title, story },
+        {
+          type: 'add',
+          id: input.item.id,
+          item: input.item,
+          ...(at >= 0 && after !== undefined ? { after } : {}),
+        },
+      );
+    });
+  }
+
+  /**
+   * Replaces an item. `baseVersion` is the journal length the editor started from: if the item was
+   * changed or removed since, the save is refused (409 edit_conflict) with both versions.
+   */
+  async editItem(
+    actor: Actor,
+    slug: string,
+    id: string,
+    input: { item: Item; baseVersion: number },
+  ): Promise<PageRecord> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      if (input.baseVersion > page.journal.length) {
+        throw badRequest(
+          'validation_failed',
+          `baseVersion ${input.baseVersion} is newer than the page (${page.journal.length}).`,
+        );
+      }
+      const current = page.story.find((i) => i.id === id);
+      if (itemChangedSince(page.journal, input.baseVersion, id) || current === undefined) {
+        throw conflict(
+          'edit_conflict',
+          current === undefined
+            ? 'Someone removed this item while you were editing it; your text is kept below.'
+            : 'Someone changed this item while you were editing it; compare both versions.',
+          {
+            yours: { ...input.item, id },
+            theirs: current ?? null,
+            version: page.journal.length,
+            baseVersion: input.baseVersion,
+          },
+        );
+      }
+      const item = { ...input.item, id };
+      const story = page.story.map((i) => (i.id === id ? item : i));
+      return this.save(repo, actor, page, { title: page.title, story }, { type: 'edit', id, item });
+    });
+  }
+
+  async removeItem(actor: Actor, slug: string, id: string): Promise<PageRecord> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      if (!page.story.some((i) => i.id === id)) {
+        throw notFound('item_not_found', `The page has no item ${id}.`);
+      }
+      const story = page.story.filter((i) => i.id !== id);
+      return this.save(repo, actor, page, { title: page.title, story }, { type: 'remove', id });
+    });
+  }
+
+  /** Reorders items; ids not named keep their relative order after the named ones. */
+  async moveItems(actor: Actor, slug: string, order: string[]): Promise<PageRecord> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      const ids = new Set(page.story.map((i) => i.id));
+      const named = order.filter((id) => ids.has(id));
+      const byId = new Map(page.story.map((i) => [i.id, i]));
+      const story = [
+        ...named.map((id) => byId.get(id) as Item),
+        ...page.story.filter((i) => !named.includes(i.id)),
+      ];
+      return this.save(
+        repo,
+        actor,
+        page,
+        { title: page.title, story },
+        { type: 'move', order: story.map((i) => i.id) },
+      );
+    });
+  }
+
+  /** Restores the page as it was after journal action `index`; itself a new journal action. */
+  async restore(actor: Actor, slug: string, index: number): Promise<PageRecord> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      if (index < 0 || index >= page.journal.length) {
+        throw notFound(
+          'journal_index_invalid',
+          `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
+        );
+      }
+      const old = replay(page.journal, index, page.title);
+      // Title stays: a restore brings back content, the name is changed by rename only.
+      return this.save(
+        repo,
+        actor,
+        page,
+        { title: page.title, story: old.story },
+        {
+          type: 'create',
+          item: { title: page.title, story: old.story },
+          restoredFrom: index,
+        },
+      );
+    });
+  }
+
+  /**
+   * Renames a page. Its old slug stays as a redirect; the answer lists pages linking to the old
+   * title so the editor can offer to update them (see updateLinks).
+   */
+  async renamePage(actor: Actor, slug: string, title: string) {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      const newSlug = slugify(title);
+      if (newSlug === '')
+        throw badRequest('validation_failed', 'A title needs at least one letter or digit.');
+      if (newSlug !== page.slug) {
+        const existing = (await repo.findBySlug(newSlug)) ?? (await repo.findByAlias(newSlug));
+        if (existing !== undefined && existing.id !== page.id) {
+          throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {
+            slug: existing.slug,
+            title: existing.title,
+            link: `/handbook/${encodeURIComponent(existing.slug)}`,
+          });
+        }
+      }
+      const oldTitle = page.title;
+      const oldSlug = page.slug;
+      const saved = await this.save(
+        repo,
+        actor,
+        { ...page, slug: newSlug },
+        { title, story: page.story },
+        {
+          type: 'create',
+          item: { title, story: page.story },
+          renamedFrom: oldTitle,
+        },
+      );
+      if (newSlug !== oldSlug) {
+        await repo.removeAlias(newSlug);
+        await repo.addAlias(oldSlug, page.id, 'redirect');
+        this.invalidate(oldSlug);
+      }
+      const linking = (await repo.linkingPages([oldSlug])).filter((p) => p.id !== page.id);
+      return {
+        page: saved,
+        oldSlug,
+        oldTitle,
+        linkingPages: linking.map((p) => ({ slug: p.slug, title: p.title })),
+      };
+    });
+  }
+
+  /** Rewrites `[[Old title]]` → `[[New title]]` in every page linking to the old slug. */
+  async updateLinks(actor: Actor, slug: string, fromTitle: string): Promise<{ updated: string[] }> {
+    return this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      const oldSlug = slugify(fromTitle);
+      const linking = (await repo.linkingPages([oldSlug])).filter((p) => p.id !== page.id);
+      const updated: string[] = [];
+      for (const l of linking) {
+        const other = await repo.findById(l.id);
+        if (other === undefined) continue;
+        let changed = other;
+        for (const item of other.story) {
+          if (
+            typeof item.text !== 'string' ||
+            !['paragraph', 'markdown', 'html'].includes(item.type)
+          )
+            continue;
+          const text = item.text.replace(/\[\[([^\]\n]{1,200})\]\]/g, (m, t: string) =>
+            slugify(t) === oldSlug ? `[[${page.title}]]` : m,
+          );
+          if (text === item.text) continue;
+          const next = { ...item, text };
+          changed = await this.save(
+            repo,
+            actor,
+            changed,
+            {
+              title: changed.title,
+              story: changed.story.map((i) => (i.id === item.id ? next : i)),
+            },
+            { type: 'edit', id: item.id, item: next },
+          );
+        }
+        updated.push(other.slug);
+      }
+      return { updated };
+    });
+  }
+
+  // ---- search and indexes ----
+
+  /** Full-text search; snippets are escaped text with matches in <mark>. */
+  async search(actor: Actor, q: string, limit = 20): Promise<SearchResult[]> {
+    await this.authorize(actor, 'read');
+    const terms = [...new Set(fold(q).match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 8);
+    if (terms.length === 0) return [];
+    const rows = await this.repo.search(terms, limit);
+    return rows.map((r) => {
+      const story = JSON.parse(r.story) as Item[];
+      const texts = story.map((i) => (typeof i.text === 'string' ? i.text : ''));
+      const foldedTerms = terms;
+      const best =
+        texts.find((t) => foldedTerms.some((term) => fold(plainText(t)).includes(term))) ??
+        texts.find((t) => t !== '') ??
+        '';
+      return {
+        slug: r.slug,
+        title: r.title,
+        snippet: highlight(best === '' ? r.title : best, foldedTerms),
+      };
+    });
+  }
+
+  async keywordIndex(actor: Actor) {
+    await this.authorize(actor, 'read');
+    const rows = await this.repo.keywordIndex();
+    const out = new Map<string, { slug: string; title: string }[]>();
+    for (const r of rows) {
+      const list = out.get(r.keyword) ?? [];
+      list.push({ slug: r.slug, title: r.title });
+      out.set(r.keyword, list);
+    }
+    return [...out.entries()].map(([keyword, pages]) => ({ keyword, pages }));
+  }
+
+  async listPages(actor: Actor) {
+    await this.authorize(actor, 'read');
+    return (await this.repo.titles()).map((p) => ({
+      slug: p.slug,
+      title: p.title,
+      updatedAt: p.updatedAt,
+    }));
+  }
+
+  // ---- sections ----
+
+  async sectionTree(actor: Actor) {
+    await this.authorize(actor, 'read');
+    const sections = await loadSections(this.repo);
+    return sections.map((s) => ({
+      slug: s.head.slug,
+      title: s.head.title,
+      pages: s.entries.slice(1).map((e) => ({ slug: e.slug, title: e.title, depth: e.depth })),
+    }));
+  }
+
+  /** Stewards set the whole tree: each section's head page and its pages in order. */
+  async setSections(
+    actor: Actor,
+    input: { slug: string; pages: { slug: string; parent?: string | null | undefined }[] }[],
+  ): Promise<void> {
+    await this.authorize(actor, 'administer');
+    await this.repo.transaction(async (repo) => {
+      const seen = new Set<string>();
+      const idOf = async (slug: string): Promise<string> => {
+        const p = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
+        if (p === undefined)
+          throw badRequest('section_invalid', `There is no page "${slug}" to put in a section.`, {
+            slug,
+          });
+        if (seen.has(p.id))
+          throw badRequest('section_invalid', `The page "${slug}" is listed twice.`, { slug });
+        seen.add(p.id);
+        return p.id;
+      };
+      const out: { pageId: string; pages: { pageId: string; parentId: string | null }[] }[] = [];
+      for (const s of input) {
+        const headId = await idOf(s.slug);
+        const pages: { pageId: string; parentId: string | null }[] = [];
+        const local = new Map<string, string>();
+        for (const p of s.pages) {
+          const id = await idOf(p.slug);
+          local.set(p.slug, id);
+          let parentId: string | null = null;
+          if (p.parent !== undefined && p.parent !== null) {
+            const parent = local.get(p.parent);
+            if (parent === undefined)
+              throw badRequest(
+                'section_invalid',
+                `The parent "${p.parent}" of "${p.slug}" must come before it in the same section.`,
+              );
+            parentId = parent;
+          }
+          pages.push({ pageId: id, parentId });
+        }
+        out.push({ pageId: headId, pages });
+      }
+      await repo.replaceSections(out);
+    });
+  }
+
+  /** Previous/Next and the table of contents of a page's section, or null. */
+  async placeOfPage(pageId: string) {
+    const sections = await loadSections(this.repo);
+    const place = placeOf(sections, pageId);
+    if (place === undefined) return null;
+    return {
+      slug: place.section.head.slug,
+      title: place.section.head.title,
+      previous: place.previous,
+      next: place.next,
+      contents: place.section.entries.map((e) => ({
+        slug: e.slug,
+        title: e.title,
+        depth: e.depth,
+      })),
+    };
+  }
+
+  // ---- the diagram module's view of the handbook ----
+
+  /**
+   * A page as diagrams read it. A page in a section gets its Previous and Next as paragraphs
+   * ("Previous: [[…]]", "Next: [[…]]") after its story, the line the meet.coop handbook wrote by
+   * hand, so LINKS and WHERE /^Previous/ see the sequence.
+   */
+  async readerPage(slugOrTitle: string): Promise<ReaderPage | undefined> {
+    const r = await this.resolve(slugOrTitle);
+    if (r === undefined) return undefined;
+    const story = r.page.story.slice();
+    if (!r.builtIn) {
+      const place = await this.placeOfPage(r.page.id);
+      const hasLine = story.some(
+        (i) => typeof i.text === 'string' && /^(Previous|Next)\b/.test(i.text),
+      );
+      if (place !== null && !hasLine) {
+        if (place.previous !== null)
+          story.push({
+            type: 'paragraph',
+            id: 'sequence-previous',
+            text: `Previous: [[${place.previous.title}]]`,
+          });
+        if (place.next !== null)
+          story.push({
+            type: 'paragraph',
+            id: 'sequence-next',
+            text: `Next: [[${place.next.title}]]`,
+          });
+      }
+    }
+    return { slug: r.page.slug, title: r.page.title, story };
+  }
+
+  async readerBacklinks(slug: string): Promise<string[]> {
+    const r = await this.resolve(slug);
+    if (r === undefined || r.builtIn) return [];
+    return (await this.backlinks(r.page)).map((b) => b.slug);
+  }
+
+  async readerResolve(titleOrSlug: string): Promise<string | undefined> {
+    return (await this.resolve(titleOrSlug))?.page.slug;
+  }
+}

@@ -1,0 +1,222 @@
+import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+import type { Item } from '@common/api/handbook';
+
+/**
+ * Our slug: the title in Unicode normal form C, lower-cased, whitespace → '-', everything that is
+ * not a letter, mark, digit or '-' dropped. Catalan, Greek, Arabic and Chinese titles keep their
+ * letters (Federated Wiki's slugs drop them, so such titles collide there).
+ */
+export function slugify(title: string): string {
+  const s = title
+    .normalize('NFC')
+    .toLocaleLowerCase('und')
+    .trim()
+    .replace(/\s+/gu, '-')
+    .replace(/[^\p{L}\p{M}\p{N}-]/gu, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-|-$/g, '');
+  return s;
+}
+
+/** Federated Wiki's own slug (ASCII letters and digits only), kept as an alias for imported pages. */
+export function asciiSlug(title: string): string {
+  return title
+    .replace(/\s/g, '-')
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .toLowerCase();
+}
+
+/** Lower-case, accents removed (é → e, ç → c, ß kept): what search matches on. */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
+}
+
+const linkTypes = new Set(['paragraph', 'markdown', 'html']);
+const internalLink = /\[\[([^\]\n]{1,200})\]\]/g;
+
+/** The `[[Internal Link]]` titles of a story, in order, each once. */
+export function storyLinks(story: readonly Item[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const item of story) {
+    if (!linkTypes.has(item.type) || typeof item.text !== 'string') continue;
+    for (const m of item.text.matchAll(internalLink)) {
+      const title = (m[1] ?? '').trim();
+      const slug = slugify(title);
+      if (slug === '' || seen.has(slug)) continue;
+      seen.add(slug);
+      out.push(title);
+    }
+  }
+  return out;
+}
+
+const keyword = /(?:^|\s)#(\p{L}[\p{L}\p{N}_-]{0,60})/gu;
+
+/**
+ * Keywords are hashtags (`#commoning`) in paragraph and markdown items, lower-cased. The Keywords
+ * index lists every keyword with the pages that carry it.
+ */
+export function storyKeywords(story: readonly Item[]): string[] {
+  const out = new Set<string>();
+  for (const item of story) {
+    if ((item.type !== 'paragraph' && item.type !== 'markdown') || typeof item.text !== 'string')
+      continue;
+    for (const m of item.text.matchAll(keyword)) out.add((m[1] ?? '').toLocaleLowerCase('und'));
+  }
+  return [...out].sort();
+}
+
+/** The text search indexes: title, then every item's text (markup is harmless here). */
+export function searchText(title: string, story: readonly Item[]): string {
+  const parts = [title];
+  for (const item of story) {
+    if (typeof item.text === 'string' && item.type !== 'image') parts.push(item.text);
+    else if (item.type === 'image' && typeof item.text === 'string') parts.push(item.text);
+  }
+  return fold(parts.join('\n'));
+}
+
+/** Plain words of an item text, markup of links removed, for synopses and snippets. */
+export function plainText(text: string): string {
+  return text
+    .replace(/\[\[([^\]]+)\]\]/g, '$1')
+    .replace(/\[(https?:\/\/\S+)\s+([^\]]+)\]/g, '$2')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: sanitizeHtml.defaults.allowedTags.concat([
+    'img',
+    'h1',
+    'h2',
+    'del',
+    'ins',
+    'sup',
+    'sub',
+  ]),
+  allowedAttributes: {
+    a: ['href', 'title', 'class', 'data-slug'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    '*': ['class'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+};
+
+/** HTML with no script, no event handler and no javascript: URL left. */
+export function sanitize(html: string): string {
+  return sanitizeHtml(html, sanitizeOptions);
+}
+
+const md = new MarkdownIt({ html: false, linkify: true });
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Decides how a `[[Title]]` link is drawn: to an existing page or to a missing one. */
+export type LinkResolver = (title: string) => { slug: string; exists: boolean };
+
+function renderLinks(escaped: string, resolve: LinkResolver): string {
+  return escaped
+    .replace(/\[\[([^\]\n]{1,200})\]\]/g, (_m, title: string) => {
+      const target = resolve(title);
+      const cls = target.exists ? 'internal' : 'internal missing';
+      return `<a class="${cls}" href="/handbook/${encodeURIComponent(target.slug)}" data-slug="${escapeHtml(target.slug)}">${title}</a>`;
+    })
+    .replace(
+      /\[(https?:\/\/[^\s\]]+)\s+([^\]]+)\]/g,
+      (_m, url: string, label: string) =>
+        `<a class="external" href="${url}" rel="nofollow noopener">${label}</a>`,
+    );
+}
+
+/**
+ * One story item as safe HTML for the app. Graphviz items are drawn by the diagram module (the
+ * caller passes its SVG); unknown types are kept and shown as "unsupported item".
+ */
+export function renderItem(
+  item: Item,
+  resolve: LinkResolver,
+): { html: string; supported: boolean } {
+  const text = typeof item.text === 'string' ? item.text : '';
+  switch (item.type) {
+    case 'paragraph':
+      return {
+        html: sanitize(`<p>${renderLinks(escapeHtml(text), resolve)}</p>`),
+        supported: true,
+      };
+    case 'markdown':
+      // Markdown is rendered with raw HTML off; [[links]] become anchors, then all is sanitised.
+      return { html: sanitize(renderLinks(md.render(text), resolve)), supported: true };
+    case 'html':
+      return { html: sanitize(renderLinks(text, resolve)), supported: true };
+    case 'code':
+      return { html: `<pre><code>${escapeHtml(text)}</code></pre>`, supported: true };
+    case 'pagefold':
+      return { html: `<hr class="pagefold" title="${escapeHtml(text)}">`, supported: true };
+    case 'image': {
+      const url = typeof item.url === 'string' ? item.url : '';
+      return {
+        html: sanitize(
+          `<figure><img src="${escapeHtml(url)}" alt="${escapeHtml(plainText(text))}"><figcaption>${renderLinks(escapeHtml(text), resolve)}</figcaption></figure>`,
+        ),
+        supported: true,
+      };
+    }
+    case 'reference': {
+      const site = typeof item.site === 'string' ? item.site : '';
+      const slug = typeof item.slug === 'string' ? item.slug : '';
+      const title = typeof item.title === 'string' ? item.title : slug;
+      const href = /^[a-z0-9.-]+(:\d+)?$/i.test(site)
+        ? `http://${site}/${encodeURIComponent(slug)}.html`
+        : '#';
+      return {
+        html: sanitize(
+          `<p class="reference"><a class="external" href="${href}">${escapeHtml(title)}</a> — ${renderLinks(escapeHtml(text), resolve)}</p>`,
+        ),
+        supported: true,
+      };
+    }
+    case 'graphviz':
+      return { html: '', supported: true };
+    default:
+      return {
+        html: `<div class="unsupported">${escapeHtml(`Unsupported item (${item.type})`)}<pre>${escapeHtml(text)}</pre></div>`,
+        supported: false,
+      };
+  }
+}
+
+/** Escapes text and wraps each matching word (accent-insensitive) in <mark>. */
+export function highlight(text: string, terms: readonly string[], around = 80): string {
+  const plain = plainText(text);
+  const folded = fold(plain);
+  // Folding can change length (e.g. ligatures); map positions only when lengths agree.
+  const safe = folded.length === plain.length ? folded : plain.toLocaleLowerCase('und');
+  const ranges: [number, number][] = [];
+  for (const term of terms) {
+    if (term === '') continue;
+    const re = new RegExp(
+      `(?<![\\p{L}\\p{N}])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\p{L}\\p{N}]*`,
+      'gu',
+    );
+    for (const m of safe.matchAll(re)) ranges.push([m.index, m.index + m[0].length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const first = ranges[0]?.[0] ?? 0;
+  const start = Math.max(0, first - around);
+  const end = Math.min(plain.length, first + around * 2);
+  let out = start > 0 ? '…' : '';
+  let pos = start;
+  for (const [a, b] of ranges) {
+    if (a < pos || b > end) continue;
+    out += escapeHtml(plain.slice(pos, a)) + '<mark>' + escapeHtml(plain.slice(a, b)) + '</mark>';
+    pos = b;
+  }
+  out += escapeHtml(plain.slice(pos, end)) + (end < plain.length ? '…' : '');
+  return out;
+}
