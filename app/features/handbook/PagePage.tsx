@@ -134,7 +134,7 @@ function PageBody({
 
   const rendered = useMemo(() => {
     const m = new Map<string, RenderedItem>();
-    for (const r of page.rendered ?? []) m.set(r.id, r);
+    for (const r of page.rendered) m.set(r.id, r);
     return m;
   }, [page.rendered]);
 

@@ -1,18 +1,14 @@
 /** The handbook API (common/api/handbook.ts, routes under /api/v1/handbook), as the app calls it. */
-import type { Item, PageView, SearchResult } from '@common/api/handbook';
+import type { DiagramView, Item, PageView, SearchResult } from '@common/api/handbook';
 import { ApiError, API_BASE, api } from '@app/lib/api';
 
 export type { Item, PageView, SearchResult };
 
 /** One story item as safe HTML, drawn by the server (graphviz: its SVG). */
-export interface RenderedItem {
-  id: string;
-  html: string;
-  supported: boolean;
-}
+export type RenderedItem = PageView['rendered'][number];
 
-/** The page as the reader sees it: the contract's view plus the server-rendered items. */
-export type Page = PageView & { rendered?: RenderedItem[] };
+/** The page as the reader sees it, its items rendered by the server. */
+export type Page = PageView;
 
 export interface PageSummary {
   slug: string;
@@ -27,12 +23,7 @@ export interface HistoryEntry {
   itemId: string | null;
 }
 
-export interface Diagram {
-  dot: string;
-  svg?: string;
-  error?: string;
-  truncated: boolean;
-}
+export type Diagram = DiagramView;
 
 export interface SectionTree {
   sections: (PageSummary & { pages: (PageSummary & { depth: number })[] })[];
