@@ -55,6 +55,8 @@ export interface DiagramPort {
     here: string,
   ): Promise<{ dot: string; svg?: string; error?: string; truncated: boolean }>;
   invalidate(slug: string): void;
+  /** Forget every diagram (sections changed: every page's Previous/Next may have). */
+  clear(): void;
 }
 
 const defaultSettings: HandbookSettings = { read: 'everyone', edit: 'members', editCircles: [] };
@@ -665,6 +667,7 @@ export class HandbookService {
       }
       await repo.replaceSections(out);
     });
+    this.diagrams?.clear();
   }
 
   /** Previous/Next and the table of contents of a page's section, or null. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ModuleDeps } from '@server/app';
+import { wireDiagrams } from './handbook.diagrams';
 import { HandbookImages } from './handbook.images';
 import { HandbookRepo } from './handbook.repo';
 import { handbookApiRoutes } from './handbook.routes';
@@ -23,6 +24,7 @@ export function createHandbook(
 ): Handbook {
   const repo = HandbookRepo.from(deps.db);
   const service = new HandbookService(repo, deps.clock);
+  wireDiagrams(service);
   const images = new HandbookImages(repo, deps.config.dataDir);
   return {
     service,
