@@ -220,7 +220,7 @@ describe('the handbook in the browser', () => {
         async () => {
           await h1('Harbour Rules');
           await page.getByRole('button', { name: 'Edit', exact: true }).click();
-          await page.getByRole('button', { name: 'Add an item' }).click();
+          await page.getByRole('button', { name: 'Add an item', exact: true }).click();
         },
         'edit mode',
       );
