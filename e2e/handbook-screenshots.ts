@@ -77,7 +77,14 @@ const story = [
   { id: 'p3', type: 'paragraph', text: '…' },
   { id: 'p4', type: 'code', text: 'https://hall.example.coop/s/weekly-circle' },
   { id: 'p5', type: 'pagefold', text: 'protocols' },
-  { id: 'p6', type: 'reference', site: 'handbook.meet.coop', slug: 'spaces', title: 'Spaces', text: '' },
+  {
+    id: 'p6',
+    type: 'reference',
+    site: 'handbook.meet.coop',
+    slug: 'spaces',
+    title: 'Spaces',
+    text: '',
+  },
   { id: 'p7', type: 'graphviz', text: 'DOT FROM preview-next-diagram' },
   { id: 'p8', type: 'calendar', text: '2026 JAN 12 first assembly' },
 ];
@@ -97,7 +104,11 @@ const rendered = [
     html: '<p>A space belongs to the co-op, not to the person who opened it: when they leave, a <a class="internal" href="/handbook/circles" data-slug="circles">circle</a> takes it over.</p>',
     supported: true,
   },
-  { id: 'p4', html: '<pre><code>https://hall.example.coop/s/weekly-circle</code></pre>', supported: true },
+  {
+    id: 'p4',
+    html: '<pre><code>https://hall.example.coop/s/weekly-circle</code></pre>',
+    supported: true,
+  },
   { id: 'p5', html: '<hr class="pagefold" title="protocols">', supported: true },
   {
     id: 'p6',
@@ -167,7 +178,13 @@ async function mockApi(p: Page): Promise<void> {
     if (path === '/handbook/sections') return json({ sections });
     if (path === '/handbook/pages') return json({ pages: allPages });
     if (path === '/handbook/settings')
-      return json({ read: 'everyone', edit: 'members', editCircles: [], canEdit: true, canAdminister: true });
+      return json({
+        read: 'everyone',
+        edit: 'members',
+        editCircles: [],
+        canEdit: true,
+        canAdminister: true,
+      });
     if (path === '/handbook/pages/spaces') return json({ page });
     if (path === '/handbook/pages/spaces/diagram') return json({ dot: '', svg, truncated: false });
     if (path === '/handbook/pages/spaces/history')
@@ -194,21 +211,35 @@ async function mockApi(p: Page): Promise<void> {
           {
             slug: 'consent',
             title: 'Deciding by consent',
-            snippet: 'A <mark>meeting</mark> decides by consent when no member has a reasoned objection…',
+            snippet:
+              'A <mark>meeting</mark> decides by consent when no member has a reasoned objection…',
           },
           {
             slug: 'minutes',
             title: 'Minutes',
-            snippet: 'Every assembly <mark>meeting</mark> keeps minutes, published in the handbook within a week.',
+            snippet:
+              'Every assembly <mark>meeting</mark> keeps minutes, published in the handbook within a week.',
           },
         ],
       });
     if (path === '/handbook/keywords')
       return json({
         keywords: [
-          { keyword: 'commons', pages: [{ slug: 'spaces', title: 'Spaces' }, { slug: 'commoning', title: 'Commoning' }] },
+          {
+            keyword: 'commons',
+            pages: [
+              { slug: 'spaces', title: 'Spaces' },
+              { slug: 'commoning', title: 'Commoning' },
+            ],
+          },
           { keyword: 'consent', pages: [{ slug: 'consent', title: 'Deciding by consent' }] },
-          { keyword: 'fair wage', pages: [{ slug: 'fair-wage', title: 'Fair wage' }, { slug: 'budgets', title: 'Budgets' }] },
+          {
+            keyword: 'fair wage',
+            pages: [
+              { slug: 'fair-wage', title: 'Fair wage' },
+              { slug: 'budgets', title: 'Budgets' },
+            ],
+          },
           { keyword: 'spaces', pages: [{ slug: 'spaces', title: 'Spaces' }] },
         ],
       });
@@ -252,8 +283,16 @@ const shots: { name: string; path: string; after?: (p: Page) => Promise<void> }[
               code: 'edit_conflict',
               message: 'Someone changed this item',
               details: {
-                yours: { id: 'p1', type: 'paragraph', text: 'Our spaces are rooms for commoning. (mine)' },
-                theirs: { id: 'p1', type: 'paragraph', text: 'Our spaces are rooms anyone may open. (theirs)' },
+                yours: {
+                  id: 'p1',
+                  type: 'paragraph',
+                  text: 'Our spaces are rooms for commoning. (mine)',
+                },
+                theirs: {
+                  id: 'p1',
+                  type: 'paragraph',
+                  text: 'Our spaces are rooms anyone may open. (theirs)',
+                },
                 version: 6,
               },
             },
@@ -270,7 +309,10 @@ const shots: { name: string; path: string; after?: (p: Page) => Promise<void> }[
     name: 'history',
     path: '/handbook/spaces/history',
     after: async (p) => {
-      await p.getByRole('button', { name: /Item added/ }).first().click();
+      await p
+        .getByRole('button', { name: /Item added/ })
+        .first()
+        .click();
       await p.getByRole('button', { name: 'Restore this version' }).waitFor();
     },
   },
