@@ -1,8 +1,32 @@
 import type { RouteObject } from 'react-router';
-import { ComingSoon } from '@app/features/places/ComingSoon';
 
-/** The handbook's pages (inside the shell). The handbook feature replaces this placeholder. */
+/** The handbook's pages (inside the shell); each page is loaded when first visited. */
 export const handbookRoutes: { inShell: RouteObject[]; fullScreen: RouteObject[] } = {
-  inShell: [{ path: 'handbook/*', element: <ComingSoon place="handbook" icon="handbook" /> }],
+  inShell: [
+    {
+      path: 'handbook',
+      lazy: async () => ({ Component: (await import('./HomePage')).HomePage }),
+    },
+    {
+      path: 'handbook/-/search',
+      lazy: async () => ({ Component: (await import('./SearchPage')).SearchPage }),
+    },
+    {
+      path: 'handbook/-/keywords',
+      lazy: async () => ({ Component: (await import('./KeywordsPage')).KeywordsPage }),
+    },
+    {
+      path: 'handbook/-/sections',
+      lazy: async () => ({ Component: (await import('./SectionsPage')).SectionsPage }),
+    },
+    {
+      path: 'handbook/:slug',
+      lazy: async () => ({ Component: (await import('./PagePage')).PagePage }),
+    },
+    {
+      path: 'handbook/:slug/history',
+      lazy: async () => ({ Component: (await import('./HistoryPage')).HistoryPage }),
+    },
+  ],
   fullScreen: [],
 };

@@ -1,0 +1,105 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { Alert, Button, ButtonLink, EmptyState, Loading, useDocumentTitle } from '@app/components';
+import { api } from '@app/lib/api';
+import { useErrorMessage } from '@app/lib/errors';
+import { handbookApi, hbKeys } from './api';
+import { CreatePageDialog } from './components/dialogs';
+import { HandbookLayout, SearchBox } from './components/HandbookLayout';
+import { HbIcon } from './components/HbIcon';
+
+interface Rights {
+  canEdit: boolean;
+  canAdminister: boolean;
+}
+
+/** The handbook's front page: its sections with their pages, search, and pages outside sections. */
+export function HomePage() {
+  const { t } = useTranslation('handbook');
+  const errorMessage = useErrorMessage();
+  useDocumentTitle(t('title'));
+  const [creating, setCreating] = useState(false);
+  const sections = useQuery({ queryKey: hbKeys.sections, queryFn: handbookApi.sections });
+  const pages = useQuery({ queryKey: hbKeys.pages, queryFn: handbookApi.listPages });
+  const rights = useQuery({
+    queryKey: ['handbook', 'settings'],
+    queryFn: () => api.get<Rights>('/handbook/settings'),
+  });
+  const inSections = new Set(
+    (sections.data?.sections ?? []).flatMap((s) => [s.slug, ...s.pages.map((p) => p.slug)]),
+  );
+  const others = (pages.data?.pages ?? []).filter((p) => !inSections.has(p.slug));
+  const error = sections.error ?? pages.error;
+
+  return (
+    <HandbookLayout>
+      <div className="hb-home">
+        <header className="hb-head hb-home-head">
+          <div>
+            <h1>{t('title')}</h1>
+            <p className="lead">{t('lead')}</p>
+          </div>
+          <div className="hb-actions">
+            {rights.data?.canAdminister === true && (
+              <ButtonLink variant="ghost" size="sm" to="/handbook/-/sections">
+                {t('home.reorder')}
+              </ButtonLink>
+            )}
+            {rights.data?.canEdit === true && (
+              <Button size="sm" onClick={() => setCreating(true)}>
+                <HbIcon name="plus" size={16} />
+                {t('home.newPage')}
+              </Button>
+            )}
+          </div>
+        </header>
+        <div className="hb-home-search">
+          <SearchBox />
+        </div>
+        {(sections.isPending || pages.isPending) && <Loading label={t('page.loading')} />}
+        {error !== null && <Alert tone="danger">{errorMessage(error)}</Alert>}
+        {sections.isSuccess && pages.isSuccess && pages.data.pages.length === 0 && (
+          <EmptyState icon="handbook" title={t('home.empty')}>
+            <p>{t('home.emptyHint')}</p>
+          </EmptyState>
+        )}
+        <div className="hb-sections">
+          {(sections.data?.sections ?? []).map((s) => (
+            <section key={s.slug} className="hb-section-card" aria-labelledby={`sec-${s.slug}`}>
+              <h2 id={`sec-${s.slug}`}>
+                <Link to={`/handbook/${encodeURIComponent(s.slug)}`}>{s.title}</Link>
+              </h2>
+              {s.pages.length > 0 && (
+                <ol>
+                  {s.pages.map((p) => (
+                    <li
+                      key={p.slug}
+                      style={{ paddingInlineStart: `${Math.max(0, p.depth - 1)}rem` }}
+                    >
+                      <Link to={`/handbook/${encodeURIComponent(p.slug)}`}>{p.title}</Link>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </section>
+          ))}
+        </div>
+        {others.length > 0 && (
+          <section className="hb-others" aria-labelledby="hb-others">
+            <h2 id="hb-others">{t('home.otherPages')}</h2>
+            <ul className="hb-columns">
+              {others.map((p) => (
+                <li key={p.slug}>
+                  <Link to={`/handbook/${encodeURIComponent(p.slug)}`}>{p.title}</Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+      <CreatePageDialog open={creating} initialTitle="" onClose={() => setCreating(false)} />
+    </HandbookLayout>
+  );
+}

@@ -1,0 +1,134 @@
+/** The handbook API (common/api/handbook.ts, routes under /api/v1/handbook), as the app calls it. */
+import type { DiagramView, Item, PageView, SearchResult } from '@common/api/handbook';
+import { ApiError, API_BASE, api } from '@app/lib/api';
+
+export type { Item, PageView, SearchResult };
+
+/** One story item as safe HTML, drawn by the server (graphviz: its SVG). */
+export type RenderedItem = PageView['rendered'][number];
+
+/** The page as the reader sees it, its items rendered by the server. */
+export type Page = PageView;
+
+export interface PageSummary {
+  slug: string;
+  title: string;
+}
+
+export interface HistoryEntry {
+  index: number;
+  type: string;
+  date: number | null;
+  author: string | null;
+  itemId: string | null;
+}
+
+export type Diagram = DiagramView;
+
+export interface SectionTree {
+  sections: (PageSummary & { pages: (PageSummary & { depth: number })[] })[];
+}
+
+export interface RenameResult {
+  page: Page;
+  oldSlug: string;
+  oldTitle: string;
+  linkingPages: PageSummary[];
+}
+
+/** What the server sends with a 409 edit_conflict: both versions of the item. */
+export interface ConflictDetails {
+  yours: Item;
+  theirs: Item | null;
+  version: number;
+}
+
+const base = '/handbook';
+const p = (slug: string) => `${base}/pages/${encodeURIComponent(slug)}`;
+
+export const handbookApi = {
+  listPages: () => api.get<{ pages: (PageSummary & { updatedAt: string })[] }>(`${base}/pages`),
+  getPage: (slug: string) => api.get<{ page: Page }>(p(slug)),
+  createPage: (title: string, story?: Item[]) =>
+    api.post<{ page: Page }>(`${base}/pages`, story === undefined ? { title } : { title, story }),
+  addItem: (slug: string, item: Item, after: string | null, baseVersion: number) =>
+    api.post<{ page: Page }>(`${p(slug)}/items`, { item, after, baseVersion }),
+  editItem: (slug: string, item: Item, baseVersion: number) =>
+    api.put<{ page: Page }>(`${p(slug)}/items/${encodeURIComponent(item.id)}`, {
+      item,
+      baseVersion,
+    }),
+  removeItem: (slug: string, id: string) =>
+    api.delete<{ page: Page }>(`${p(slug)}/items/${encodeURIComponent(id)}`),
+  moveItems: (slug: string, order: string[], baseVersion: number) =>
+    api.put<{ page: Page }>(`${p(slug)}/order`, { order, baseVersion }),
+  rename: (slug: string, title: string) => api.post<RenameResult>(`${p(slug)}/rename`, { title }),
+  updateLinks: (slug: string, from: string) =>
+    api.post<{ updated: string[] }>(`${p(slug)}/update-links`, { from }),
+  history: (slug: string) => api.get<{ history: HistoryEntry[] }>(`${p(slug)}/history`),
+  version: (slug: string, index: number) =>
+    api.get<{ title: string; story: Item[] }>(`${p(slug)}/versions/${index}`),
+  restore: (slug: string, journalIndex: number) =>
+    api.post<{ page: Page }>(`${p(slug)}/restore`, { journalIndex }),
+  diagram: (slug: string) => api.get<Diagram>(`${p(slug)}/diagram`),
+  search: (q: string) =>
+    api.get<{ results: SearchResult[] }>(`${base}/search?q=${encodeURIComponent(q)}`),
+  keywords: () =>
+    api.get<{ keywords: { keyword: string; pages: PageSummary[] }[] }>(`${base}/keywords`),
+  sections: () => api.get<SectionTree>(`${base}/sections`),
+  setSections: (sections: { slug: string; pages: { slug: string }[] }[]) =>
+    api.put<SectionTree>(`${base}/sections`, { sections }),
+};
+
+/**
+ * Uploads an image as its raw bytes (the API takes the file's own content type, not JSON).
+ * The JSON client cannot send a body like this, so this one call uses fetch directly.
+ */
+export async function uploadImage(
+  file: File,
+  csrfToken: string | undefined,
+): Promise<{ id: string; url: string; contentType: string }> {
+  let res: Response;
+  try {
+    res = await fetch(`${API_BASE}${base}/images`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'content-type': file.type,
+        accept: 'application/json',
+        ...(csrfToken === undefined ? {} : { 'x-csrf-token': csrfToken }),
+      },
+      body: file,
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network_error', err instanceof Error ? err.message : 'Network error');
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (res.ok) return json as { id: string; url: string; contentType: string };
+  const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)
+    ?.error;
+  throw new ApiError(
+    res.status,
+    e?.code ?? 'internal_error',
+    e?.message ?? res.statusText,
+    e?.details,
+  );
+}
+
+/** A fresh id for a new story item (16 hex digits, as Federated Wiki makes them). */
+export function newItemId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The query keys the handbook caches under. */
+export const hbKeys = {
+  page: (slug: string) => ['handbook', 'page', slug] as const,
+  pages: ['handbook', 'pages'] as const,
+  sections: ['handbook', 'sections'] as const,
+  keywords: ['handbook', 'keywords'] as const,
+  history: (slug: string) => ['handbook', 'history', slug] as const,
+  search: (q: string) => ['handbook', 'search', q] as const,
+  diagram: (slug: string) => ['handbook', 'diagram', slug] as const,
+};
