@@ -31,6 +31,7 @@ import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
+import { createAuthModule, type AuthOptions } from '@server/modules/auth';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -42,6 +43,8 @@ export interface AppDeps {
   mailer?: Mailer;
   /** Serve the built SPA from dist/app (off in most tests). */
   serveApp?: boolean;
+  /** Auth tunables (tests: cheap hashing, tight rate limits). */
+  auth?: Partial<AuthOptions>;
 }
 
 /** Everything a module's routes may use, wired once here. */
@@ -91,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   await installSecurityHeaders(app, config.secureCookies);
   await app.register(cookie, { secret: config.sessionSecret });
+  const auth = createAuthModule(moduleDeps, deps.auth);
+  auth.installHooks(app);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) =>
@@ -128,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
-      void api;
+      await api.register(auth.routes);
       void moduleDeps;
     },
     { prefix: '/api/v1' },

@@ -126,3 +126,15 @@ export type InvitationDto = z.infer<typeof invitationDto>;
 
 /** GET /api/v1/invitations/:token — whether an invitation link is still good (for the sign-up page). */
 export const invitationCheckDto = z.object({ valid: z.boolean(), email: z.string().nullable() });
+
+/** POST /api/v1/session (log in) and POST /api/v1/setup answer with the new session. */
+export const logInResultDto = sessionDto;
+/** POST /api/v1/accounts → 201: the new account, and its session unless it awaits approval. */
+export const signUpResultDto = z.object({ account: accountDto, session: sessionDto.nullable() });
+export type SignUpResultDto = z.infer<typeof signUpResultDto>;
+/** GET /api/v1/admin/invitations */
+export const invitationListDto = z.object({ items: z.array(invitationDto) });
+/** Path parameters of /api/v1/admin/accounts/:id and /api/v1/admin/invitations/:id. */
+export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+/** Path parameters of /api/v1/invitations/:token. */
+export const invitationTokenParams = z.strictObject({ token: z.string().min(1).max(200) });
