@@ -87,6 +87,8 @@ export async function startHall(): Promise<Hall> {
         locale: options.locale ?? 'en-GB',
         colorScheme: options.colorScheme ?? 'light',
       });
+      // Fail fast: nothing in this app should take seconds to appear.
+      context.setDefaultTimeout(10_000);
       contexts.push(context);
       return context.newPage();
     },

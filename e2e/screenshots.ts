@@ -73,7 +73,7 @@ async function mockApi(page: Page, who: Who): Promise<void> {
     }
     if (path === '/admin/accounts') return json({ items: people, total: people.length });
     if (path === '/admin/registration') return json({ mode: 'approval' });
-    if (path === '/admin/invitations') return json(invitations);
+    if (path === '/admin/invitations') return json({ items: invitations });
     if (path.startsWith('/invitations/')) return json({ valid: true, email: null });
     return json({ error: { code: 'route_not_found', message: 'No route' } }, 404);
   });

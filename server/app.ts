@@ -32,6 +32,11 @@ import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
 import { createAuthModule, type AuthOptions } from '@server/modules/auth';
+import websocket from '@fastify/websocket';
+import { SIGNAL_LIMITS } from '@common/protocol';
+import { createSpacesGateway, spacesRoutes, type SpacesRouteOptions } from '@server/modules/spaces';
+import { createSignalling, type SignallingDeps } from '@server/realtime/signal';
+import type { MediaEngine } from '@server/realtime/sfu/engine';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -45,6 +50,11 @@ export interface AppDeps {
   serveApp?: boolean;
   /** Auth tunables (tests: cheap hashing, tight rate limits). */
   auth?: Partial<AuthOptions>;
+  /** The media engine (tests: a fake, or null for none); by default created from config.media on the first join. */
+  media?: MediaEngine | null;
+  /** Signalling limits and timings (tests shorten them). */
+  signalling?: Pick<SignallingDeps, 'limits' | 'resumeGraceMs' | 'heartbeatMs'>;
+  spaces?: Pick<SpacesRouteOptions, 'guardLimits'>;
 }
 
 /** Everything a module's routes may use, wired once here. */
@@ -73,6 +83,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.mailer ??
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
   const moduleDeps: ModuleDeps = { config, db, log, clock, bus, mailer };
+  const media = deps.media;
+  const signalling = createSignalling({
+    gateway: createSpacesGateway(moduleDeps),
+    bus,
+    clock,
+    log,
+    media: media === null ? null : async () => media ?? (await createDefaultMediaEngine(config)),
+    ...deps.signalling,
+  });
 
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
@@ -134,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
       await api.register(auth.routes);
+      await api.register(spacesRoutes(moduleDeps, { live: signalling.live, ...deps.spaces }));
       void moduleDeps;
     },
     { prefix: '/api/v1' },
@@ -161,6 +181,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     throw new AppError(404, 'not_found', 'Not found.');
   });
+  await app.register(websocket, { options: { maxPayload: SIGNAL_LIMITS.maxFrameBytes } });
+  await app.register(signalling.routes);
+  app.addHook('preClose', async () => {
+    await signalling.close();
+  });
   app.addHook('onClose', async () => {
     await bus.close();
   });
@@ -172,4 +197,13 @@ function loadIndexHtml(): string {
   if (!existsSync(file))
     throw new Error(`The app is not built (${file} missing): run npm run build.`);
   return readFileSync(file, 'utf8');
+}
+
+/**
+ * The media engine from config.media (MEDIA_PORT, MEDIA_BIND_ADDRESS, MEDIA_ANNOUNCED_ADDRESS);
+ * created on the first join so processes that hold no meeting bind no UDP port.
+ */
+async function createDefaultMediaEngine(config: Config): Promise<MediaEngine> {
+  void config;
+  throw new Error('no media engine yet (the sfu branch provides createMediaEngine)');
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuthCommands } from '@server/modules/auth';
+import { registerSpaceCommands } from '@server/modules/spaces';
 
 /**
  * Registers each module's CLI subcommands (admin, space, handbook …) on the program. Each module
@@ -7,4 +8,5 @@ import { registerAuthCommands } from '@server/modules/auth';
  */
 export function registerModuleCommands(program: Command): void {
   registerAuthCommands(program);
+  registerSpaceCommands(program);
 }

@@ -13,7 +13,7 @@ import {
   TextField,
 } from '@app/components';
 import { useErrorMessage } from '@app/lib/errors';
-import { adminApi, invitationItems } from './api';
+import { adminApi } from './api';
 
 const durations = [1, 7, 14, 30, 90];
 
@@ -56,7 +56,7 @@ export function InvitationsPanel() {
   };
   const dateFmt = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' });
   const now = Date.now();
-  const items = list.data === undefined ? undefined : invitationItems(list.data);
+  const items = list.data?.items;
 
   return (
     <div className="grid-2">

@@ -30,15 +30,9 @@ export const adminApi = {
   getRegistration: () => api.get<{ mode: RegistrationMode }>('/admin/registration'),
   setRegistration: (mode: RegistrationMode) =>
     api.put<{ mode: RegistrationMode }>('/admin/registration', { mode }),
-  listInvitations: () =>
-    api.get<InvitationDto[] | { items: InvitationDto[] }>('/admin/invitations'),
+  listInvitations: () => api.get<{ items: InvitationDto[] }>('/admin/invitations'),
   createInvitation: (body: z.input<typeof createInvitationBody>) =>
     api.post<InvitationDto>('/admin/invitations', body),
   revokeInvitation: (id: string) =>
     api.delete<undefined>(`/admin/invitations/${encodeURIComponent(id)}`),
 };
-
-/** The list endpoint's shape is either a bare array or {items}; accept both. */
-export function invitationItems(v: InvitationDto[] | { items: InvitationDto[] }): InvitationDto[] {
-  return Array.isArray(v) ? v : v.items;
-}

@@ -23,7 +23,7 @@ export function SetupPage() {
   const [failure, setFailure] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  if (session !== undefined && !session.setupRequired) return <Navigate to="/" replace />;
+  if (session !== undefined && !session.setupRequired && !busy) return <Navigate to="/" replace />;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

@@ -21,7 +21,8 @@ export function SignUpPage() {
   const errorMessage = useErrorMessage();
   const navigate = useNavigate();
   const [search] = useSearchParams();
-  const invite = search.get('invite') ?? undefined;
+  // The server's invitation links use ?invitation=; ?invite= is accepted too.
+  const invite = search.get('invitation') ?? search.get('invite') ?? undefined;
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -56,17 +57,13 @@ export function SignUpPage() {
         locale: currentLocale(),
         ...(invite !== undefined ? { invitationToken: invite } : {}),
       });
-      if (created.status === 'pending') {
+      if (created.session === null) {
+        // Approval required: no session until a steward approves.
         setPending(true);
         setBusy(false);
         return;
       }
-      // Signing up may or may not open a session; log in when it did not.
-      const now = await refresh();
-      if (now?.account == null) {
-        await authApi.logIn({ email: address, password });
-        await refresh();
-      }
+      await refresh();
       void navigate('/', { replace: true });
     } catch (err) {
       setErrors(serverFieldErrors(t, err));

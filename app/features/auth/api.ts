@@ -9,8 +9,10 @@ import type {
   logInBody,
   resetConfirmBody,
   resetRequestBody,
+  SessionDto,
   setupBody,
   signUpBody,
+  SignUpResultDto,
   updateMeBody,
 } from '@common/api/auth';
 import { api } from '@app/lib/api';
@@ -21,9 +23,9 @@ export interface InvitationCheck {
 }
 
 export const authApi = {
-  setup: (body: z.input<typeof setupBody>) => api.post<unknown>('/setup', body),
-  signUp: (body: z.input<typeof signUpBody>) => api.post<AccountDto>('/accounts', body),
-  logIn: (body: z.input<typeof logInBody>) => api.post<unknown>('/session', body),
+  setup: (body: z.input<typeof setupBody>) => api.post<SessionDto>('/setup', body),
+  signUp: (body: z.input<typeof signUpBody>) => api.post<SignUpResultDto>('/accounts', body),
+  logIn: (body: z.input<typeof logInBody>) => api.post<SessionDto>('/session', body),
   logOut: () => api.delete<undefined>('/session'),
   requestReset: (body: z.input<typeof resetRequestBody>) =>
     api.post<undefined>('/password-resets', body),

@@ -9,6 +9,8 @@ import { SignUpPage } from './SignUpPage';
 export const authRoutes: RouteObject[] = [
   { path: 'setup', element: <SetupPage /> },
   { path: 'signup', element: <SignUpPage /> },
+  // Invitation links the server writes point here.
+  { path: 'sign-up', element: <SignUpPage /> },
   { path: 'login', element: <LogInPage /> },
   { path: 'forgot-password', element: <ForgotPasswordPage /> },
   { path: 'reset-password', element: <ResetPasswordPage /> },

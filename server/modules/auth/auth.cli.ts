@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { configFrom, withInstanceFlags } from '@server/cli';
 import { systemClock } from '@server/platform/clock';
 import { migrateToLatest, openDb } from '@server/platform/db';
 import { createLogger } from '@server/platform/log';
@@ -55,53 +54,56 @@ async function readPassword(): Promise<string> {
 /** `commonhall admin create --email … [--name …]`: creates a steward from the command line. */
 export function registerAuthCommands(program: Command): void {
   const admin = program.command('admin').description('manage stewards and accounts');
-  withInstanceFlags(
-    admin
-      .command('create')
-      .description(
-        'create a steward account; the password is read from stdin when piped (one line), ' +
-          'otherwise prompted for without echo',
-      )
-      .requiredOption('--email <email>', 'email address of the new steward')
-      .option('--name <name>', 'display name (default: the part of the email before @)'),
-  ).action(
-    async (flags: { email: string; name?: string; dataDir?: string; databaseUrl?: string }) => {
-      const parsedEmail = emailSchema.safeParse(flags.email);
-      if (!parsedEmail.success) throw new Error(`Not a valid email address: ${flags.email}`);
-      const address = parsedEmail.data;
-      const parsedName = personName.safeParse(flags.name ?? address.split('@')[0]);
-      if (!parsedName.success) throw new Error('The name must be 1 to 100 characters.');
-      const password = (await readPassword()).replace(/\r$/, '');
-      if (password.length > PASSWORD_MAX_LENGTH) throw new Error('The password is too long.');
+  admin
+    .command('create')
+    .description(
+      'create a steward account; the password is read from stdin when piped (one line), ' +
+        'otherwise prompted for without echo',
+    )
+    .requiredOption('--email <email>', 'email address of the new steward')
+    .option('--name <name>', 'display name (default: the part of the email before @)')
+    .option('--data-dir <dir>', 'where SQLite and the session secret live (DATA_DIR)')
+    .option('--database-url <url>', 'SQLite file path or postgres:// URL (DATABASE_URL)')
+    .action(
+      async (flags: { email: string; name?: string; dataDir?: string; databaseUrl?: string }) => {
+        const parsedEmail = emailSchema.safeParse(flags.email);
+        if (!parsedEmail.success) throw new Error(`Not a valid email address: ${flags.email}`);
+        const address = parsedEmail.data;
+        const parsedName = personName.safeParse(flags.name ?? address.split('@')[0]);
+        if (!parsedName.success) throw new Error('The name must be 1 to 100 characters.');
+        const password = (await readPassword()).replace(/\r$/, '');
+        if (password.length > PASSWORD_MAX_LENGTH) throw new Error('The password is too long.');
 
-      const config = configFrom({ ...flags, logLevel: 'silent' });
-      const log = createLogger('silent');
-      const db = await openDb(config.database);
-      try {
-        await migrateToLatest(db.db);
-        const service = new AuthService({
-          repo: new AuthRepo(db.db),
-          clock: systemClock,
-          mailer: logMailer(log),
-          log,
-          publicUrl: config.publicUrl,
-          secret: config.sessionSecret,
-          hashCost: productionHashCost,
-          sessionTtlMs: 0,
-        });
-        const account = await service.createSteward({
-          email: address,
-          name: parsedName.data,
-          password,
-        });
-        process.stdout.write(`Created steward ${account.email} (${account.id}).\n`);
-      } catch (err) {
-        if (err instanceof AppError)
-          throw new Error(`${err.message} (${err.code})`, { cause: err });
-        throw err;
-      } finally {
-        await db.close();
-      }
-    },
-  );
+        // Imported here, not at the top: cli.ts imports this module while it is still loading.
+        const { configFrom } = await import('@server/cli');
+        const config = configFrom({ ...flags, logLevel: 'silent' });
+        const log = createLogger('silent');
+        const db = await openDb(config.database);
+        try {
+          await migrateToLatest(db.db);
+          const service = new AuthService({
+            repo: new AuthRepo(db.db),
+            clock: systemClock,
+            mailer: logMailer(log),
+            log,
+            publicUrl: config.publicUrl,
+            secret: config.sessionSecret,
+            hashCost: productionHashCost,
+            sessionTtlMs: 0,
+          });
+          const account = await service.createSteward({
+            email: address,
+            name: parsedName.data,
+            password,
+          });
+          process.stdout.write(`Created steward ${account.email} (${account.id}).\n`);
+        } catch (err) {
+          if (err instanceof AppError)
+            throw new Error(`${err.message} (${err.code})`, { cause: err });
+          throw err;
+        } finally {
+          await db.close();
+        }
+      },
+    );
 }

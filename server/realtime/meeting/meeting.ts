@@ -270,7 +270,9 @@ export class Meeting {
     this.sendJoined(p);
     if (this.status === 'waiting' && p.role === 'moderator') {
       this.status = 'open';
-      // The meeting opens: everyone who waited enters (or queues in the lobby) by themselves.
+      // The meeting opens: the moderator first, then everyone who waited enters (or queues in the
+      // lobby) by themselves, in arrival order.
+      this.placeAfterOpening(p);
       for (const other of this.participants.values()) {
         if (other.state === 'waiting_for_moderator') this.placeAfterOpening(other);
       }

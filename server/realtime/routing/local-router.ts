@@ -1,0 +1,104 @@
+import type {
+  JoinRequest,
+  Meeting,
+  MeetingConfig,
+  ParticipantLink,
+} from '@server/realtime/meeting/meeting';
+import type { LiveStatus, ParticipantSignal, Router, SignalStart } from './router';
+import { CloseCodes } from '@common/protocol';
+
+/** Creates a meeting; `onEnded` must be called once when it is over. */
+export type MeetingFactory = (config: MeetingConfig, onEnded: () => void) => Meeting;
+
+/** Every meeting in this process, by space id. */
+export class LocalRouter implements Router {
+  private readonly meetings = new Map<string, Meeting>();
+  /** resume token → space id, so a resume finds its meeting. */
+  private readonly resumeTokens = new Map<string, string>();
+
+  constructor(private readonly newMeeting: MeetingFactory) {}
+
+  startParticipantSignal(
+    config: MeetingConfig,
+    request: JoinRequest,
+    link: ParticipantLink,
+  ): SignalStart {
+    let meeting = this.meetings.get(config.spaceId);
+    if (meeting === undefined || meeting.state === 'ended') {
+      const created = this.newMeeting(config, () => this.forget(config.spaceId, created));
+      meeting = created;
+      this.meetings.set(config.spaceId, meeting);
+    }
+    const result = meeting.dispatch({ type: 'connect', request, link });
+    if (result === undefined) throw new Error('connect returned nothing');
+    if (!result.ok) {
+      if (meeting.size === 0 && meeting.state !== 'ended') this.forget(config.spaceId, meeting);
+      return result;
+    }
+    this.resumeTokens.set(result.resumeToken, config.spaceId);
+    return { ok: true, signal: this.signalOf(meeting, result.participantId, link) };
+  }
+
+  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart {
+    const spaceId = this.resumeTokens.get(resumeToken);
+    const meeting = spaceId === undefined ? undefined : this.meetings.get(spaceId);
+    if (meeting === undefined) {
+      return {
+        ok: false,
+        code: 'resume_failed',
+        closeCode: CloseCodes.resumeFailed,
+        message: 'Nothing to resume; join again.',
+      };
+    }
+    const result = meeting.dispatch({ type: 'resume', resumeToken, link });
+    if (result === undefined) throw new Error('resume returned nothing');
+    if (!result.ok) {
+      this.resumeTokens.delete(resumeToken);
+      return result;
+    }
+    return { ok: true, signal: this.signalOf(meeting, result.participantId, link) };
+  }
+
+  status(spaceId: string): LiveStatus | undefined {
+    const m = this.meetings.get(spaceId);
+    if (m === undefined || m.state === 'ended') return undefined;
+    return { participants: m.size, locked: m.isLocked };
+  }
+
+  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void {
+    this.meetings.get(spaceId)?.dispatch({ type: 'end', reason });
+  }
+
+  stats(): { meetings: number; participants: number } {
+    let participants = 0;
+    for (const m of this.meetings.values()) participants += m.size;
+    return { meetings: this.meetings.size, participants };
+  }
+
+  async close(): Promise<void> {
+    for (const m of [...this.meetings.values()]) m.dispatch({ type: 'end', reason: 'shutdown' });
+    this.meetings.clear();
+    this.resumeTokens.clear();
+  }
+
+  private signalOf(
+    meeting: Meeting,
+    participantId: string,
+    link: ParticipantLink,
+  ): ParticipantSignal {
+    return {
+      participantId,
+      receive: (message) => meeting.dispatch({ type: 'message', participantId, message }),
+      disconnected: () => meeting.dispatch({ type: 'disconnected', participantId, link }),
+    };
+  }
+
+  private forget(spaceId: string, meeting: Meeting): void {
+    if (this.meetings.get(spaceId) === meeting) this.meetings.delete(spaceId);
+    for (const [token, sid] of this.resumeTokens) {
+      if (sid === spaceId && meeting.participantByResumeToken(token) === undefined) {
+        this.resumeTokens.delete(token);
+      }
+    }
+  }
+}

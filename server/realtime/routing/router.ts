@@ -1,0 +1,44 @@
+import type { ClientMessage, SignalErrorCode } from '@common/protocol';
+import type { JoinRequest, MeetingConfig, ParticipantLink } from '@server/realtime/meeting/meeting';
+
+/** One participant's signal path into the meeting that hosts them (wherever it lives). */
+export interface ParticipantSignal {
+  readonly participantId: string;
+  /** Hands a validated client message to the meeting. */
+  receive(message: ClientMessage): void;
+  /** The participant's socket closed (their place is kept for the grace period). */
+  disconnected(): void;
+}
+
+export type SignalStart =
+  | { ok: true; signal: ParticipantSignal }
+  | { ok: false; code: SignalErrorCode; closeCode: number; message: string };
+
+export interface LiveStatus {
+  participants: number;
+  locked: boolean;
+}
+
+/**
+ * Where meetings live and how a participant's signal reaches theirs. The LocalRouter keeps every
+ * meeting in this process; a RedisRouter (later) will place each meeting on one media node and
+ * relay signals to it from any app node, with the same interface (the model of LiveKit's
+ * routing.Router: StartParticipantSignal, then message sink and source).
+ */
+export interface Router {
+  /** Connects a participant to a space's meeting, creating the meeting when none is live. */
+  startParticipantSignal(
+    config: MeetingConfig,
+    request: JoinRequest,
+    link: ParticipantLink,
+  ): SignalStart;
+  /** Reattaches a dropped participant by their resume token. */
+  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart;
+  /** The live meeting of a space, if any. */
+  status(spaceId: string): LiveStatus | undefined;
+  /** Ends a space's live meeting (space deleted). */
+  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void;
+  stats(): { meetings: number; participants: number };
+  /** Ends every meeting (server stopping); clients are told to come back (1001). */
+  close(): Promise<void>;
+}
