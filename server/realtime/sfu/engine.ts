@@ -27,6 +27,11 @@ export interface PeerEvents {
   onConnectionState?(pc: 'publish' | 'subscribe', state: string): void;
   /** The bitrate cap (bits/s) the publisher's video should keep under, as the meeting grows. */
   onBitrateCap?(bitsPerSecond: number): void;
+  /**
+   * The engine removed this peer by itself: 'connect_timeout' = a peer connection did not
+   * connect in time (ICE never completed). The peer is already closed when this is called.
+   */
+  onClosed?(reason: 'connect_timeout'): void;
 }
 
 export interface RoomEvents {
@@ -64,6 +69,16 @@ export interface EngineStats {
   peerConnections: number;
   forwardedPackets: number;
   droppedPackets: number;
+  /** Packets re-sent to subscribers from the history (answers to their NACKs). */
+  retransmittedPackets?: number;
+  /** NACK packets the engine sent to publishers (gaps it saw). */
+  nacksSent?: number;
+  /** NACK packets received from subscribers. */
+  nacksReceived?: number;
+  /** Lost publisher packets that arrived after the engine's NACK. */
+  recoveredPackets?: number;
+  /** PLIs sent to publishers. */
+  keyframeRequests?: number;
 }
 
 export interface MediaEngine {

@@ -1,0 +1,242 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMediaEngine,
+  type DropCandidate,
+  type MediaEngine,
+  type MediaPeer,
+  type MediaRoom,
+} from './index';
+import { ClientPeer, waitFor } from './testing/client-peer';
+
+const engines: MediaEngine[] = [];
+const clients: ClientPeer[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const e of engines.splice(0)) await e.close();
+});
+
+async function engineWith(
+  extra: {
+    testDropPacket?: (p: DropCandidate) => boolean;
+    connectTimeoutMs?: number;
+    lastN?: number;
+  } = {},
+) {
+  const e = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1', ...extra });
+  engines.push(e);
+  return e;
+}
+
+/** Joins a client to a room: publishes (optionally) and wires its subscriber side. */
+async function join(room: MediaRoom, name: string, publish = true) {
+  const client = new ClientPeer({ name });
+  clients.push(client);
+  const caps: number[] = [];
+  const states: string[] = [];
+  let answering = Promise.resolve();
+  const peer: MediaPeer = room.addPeer(name, {
+    onSubscriberOffer(sdp) {
+      answering = answering.then(async () => {
+        const answer = await client.answerSubscriberOffer(sdp);
+        peer.acceptSubscriberAnswer(answer);
+        client.startSubscriberIce();
+      });
+    },
+    onBitrateCap: (b) => caps.push(b),
+    onConnectionState: (pc, s) => states.push(`${pc}:${s}`),
+  });
+  if (publish) {
+    const offer = await client.publishOffer();
+    const answer = await peer.publish(offer.sdp, offer.sources);
+    client.acceptPublishAnswer(answer);
+    await waitFor(() => client.publishing(), `${name} publishing`);
+  }
+  return { client, peer, caps, states };
+}
+
+/** Sends a few packets on both tracks every 10 ms until `cond` holds. */
+async function pumpUntil(pubs: ClientPeer[], cond: () => boolean, what: string): Promise<void> {
+  const t = setInterval(() => {
+    for (const p of pubs) {
+      p.sendVideo();
+      p.sendAudio(30);
+    }
+  }, 10);
+  try {
+    await waitFor(cond, what);
+  } finally {
+    clearInterval(t);
+  }
+}
+
+describe('media engine over node-datachannel peers on 127.0.0.1', () => {
+  it('forwards a publisher to a subscriber with msid <peerId>:<source>, and asks for a keyframe on open', async () => {
+    const engine = await engineWith();
+    expect(engine.port).toBeGreaterThan(0);
+    const room = engine.room('r1');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    await pumpUntil(
+      [alice.client],
+      () =>
+        (bob.client.received.get('alice:camera')?.packets ?? 0) > 5 &&
+        (bob.client.received.get('alice:microphone')?.packets ?? 0) > 5,
+      'bob receiving alice',
+    );
+    const cam = bob.client.received.get('alice:camera')!;
+    expect([...cam.ssrcs]).toEqual([alice.client.videoSsrc]);
+    expect([...bob.client.received.get('alice:microphone')!.ssrcs]).toEqual([
+      alice.client.audioSsrc,
+    ]);
+    // The late joiner's video track opened: the engine asked alice for a keyframe.
+    await waitFor(() => alice.client.feedback.plis > 0, 'PLI at alice');
+    expect(engine.stats()).toMatchObject({ rooms: 1, peers: 2, peerConnections: 2 });
+    expect(engine.stats().forwardedPackets).toBeGreaterThan(10);
+    // Every PC on the one UDP port.
+    expect(alice.client.pubPc.getSelectedCandidatePair()?.remote.port).toBe(engine.port);
+    expect(bob.client.subPc?.getSelectedCandidatePair()?.remote.port).toBe(engine.port);
+    expect(alice.caps.length).toBeGreaterThan(0);
+  });
+
+  it('renegotiates when a second publisher joins, and a subscriber PLI reaches the publisher', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r2');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob');
+    const carol = await join(room, 'carol');
+    const pubs = [alice.client, bob.client, carol.client];
+    await pumpUntil(
+      pubs,
+      () =>
+        ['bob', 'carol'].every(
+          (p) => (alice.client.received.get(`${p}:camera`)?.packets ?? 0) > 3,
+        ) &&
+        ['alice', 'carol'].every(
+          (p) => (bob.client.received.get(`${p}:camera`)?.packets ?? 0) > 3,
+        ) &&
+        ['alice', 'bob'].every(
+          (p) => (carol.client.received.get(`${p}:microphone`)?.packets ?? 0) > 3,
+        ),
+      'everyone receiving everyone',
+    );
+    expect(alice.client.received.has('alice:camera')).toBe(false);
+    const before = carol.client.feedback.plis;
+    await new Promise((r) => setTimeout(r, 350)); // past the keyframe rate limit
+    expect(bob.client.sendPli('carol:camera', carol.client.videoSsrc)).toBe(true);
+    await waitFor(() => carol.client.feedback.plis > before, 'PLI forwarded to carol');
+    expect(alice.caps.at(-1)).toBeLessThanOrEqual(alice.caps[0]!);
+  });
+
+  it('recovers a packet lost on the publisher leg (SFU NACKs the publisher) and on the subscriber leg (history)', async () => {
+    // Which sequence numbers to drop is decided once video flows; each is dropped once.
+    let pubTarget = -1;
+    let subTarget = -1;
+    let pubDropped = false;
+    let subDropped = false;
+    const engine = await engineWith({
+      testDropPacket: (p) => {
+        if (p.source !== 'camera') return false;
+        if (p.leg === 'publish' && p.sequenceNumber === pubTarget && !pubDropped)
+          return (pubDropped = true);
+        if (p.leg === 'subscribe' && p.sequenceNumber === subTarget && !subDropped)
+          return (subDropped = true);
+        return false;
+      },
+    });
+    const room = engine.room('r3');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    const cam = () => bob.client.received.get('alice:camera');
+    await pumpUntil([alice.client], () => (cam()?.packets ?? 0) > 0, 'bob video');
+    const first = Math.max(...cam()!.seqs) + 1;
+    pubTarget = (first + 20) & 0xffff;
+    subTarget = (first + 30) & 0xffff;
+    const last = (first + 40) & 0xffff;
+    const t = setInterval(() => alice.client.sendVideo(), 10);
+    try {
+      await waitFor(() => cam()!.seqs.has(last), 'the last packet at bob');
+      // Publisher leg: the SFU saw the gap, NACKed alice, and forwarded the RTX retransmission.
+      expect(pubDropped).toBe(true);
+      await waitFor(() => cam()!.seqs.has(pubTarget), 'publisher-leg packet recovered');
+      expect(alice.client.feedback.nackedSeqs).toContain(pubTarget);
+      // Subscriber leg: the packet never reached bob until bob NACKs it; the SFU answers from history.
+      expect(subDropped).toBe(true);
+      expect(cam()!.seqs.has(subTarget)).toBe(false);
+      expect(bob.client.sendNack('alice:camera', alice.client.videoSsrc, [subTarget])).toBe(true);
+      await waitFor(() => cam()!.seqs.has(subTarget), 'subscriber-leg packet retransmitted');
+    } finally {
+      clearInterval(t);
+    }
+    const s = engine.stats();
+    expect(s.droppedPackets).toBe(2);
+    expect(s.nacksSent).toBeGreaterThanOrEqual(1);
+    expect(s.recoveredPackets).toBeGreaterThanOrEqual(1);
+    expect(s.nacksReceived).toBeGreaterThanOrEqual(1);
+    expect(s.retransmittedPackets).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i <= 40; i++) expect(cam()!.seqs.has((first + i) & 0xffff)).toBe(true);
+  });
+
+  it('stops forwarding a source a moderator turned off and resumes it with a keyframe request', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r4');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    await pumpUntil(
+      [alice.client],
+      () => (bob.client.received.get('alice:camera')?.packets ?? 0) > 3,
+      'video',
+    );
+    alice.peer.setForwarding('camera', false);
+    const cam = () => bob.client.received.get('alice:camera')!.packets;
+    const mic = () => bob.client.received.get('alice:microphone')?.packets ?? 0;
+    await new Promise((r) => setTimeout(r, 50)); // packets in flight
+    const camBefore = cam();
+    const micBefore = mic();
+    await pumpUntil([alice.client], () => mic() > micBefore + 10, 'audio still flowing');
+    expect(cam()).toBe(camBefore);
+    const plis = alice.client.feedback.plis;
+    alice.peer.setForwarding('camera', true);
+    await pumpUntil([alice.client], () => cam() > camBefore + 3, 'video resumed');
+    await waitFor(() => alice.client.feedback.plis > plis, 'keyframe request on resume');
+  });
+
+  it('removes a peer whose ICE never completes and tells signalling', async () => {
+    const engine = await engineWith({ connectTimeoutMs: 1000 });
+    const room = engine.room('r5');
+    const client = new ClientPeer({ name: 'ghost' });
+    clients.push(client);
+    const closed: string[] = [];
+    const peer = room.addPeer('ghost', {
+      onSubscriberOffer: () => undefined,
+      onClosed: (r) => closed.push(r),
+    });
+    const offer = await client.publishOffer();
+    await peer.publish(offer.sdp, offer.sources); // the answer is never applied: ICE cannot complete
+    expect(engine.stats().peerConnections).toBe(1);
+    await waitFor(() => closed.length > 0, 'connect timeout', 5000);
+    expect(closed).toEqual(['connect_timeout']);
+    expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
+  });
+
+  it('rejects malformed SDP and answers out of order without disturbing the room', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r6');
+    const peer = room.addPeer('x', { onSubscriberOffer: () => undefined });
+    await expect(peer.publish('hello', {})).rejects.toMatchObject({ code: 'invalid_sdp' });
+    await expect(peer.publish('v=0\r\n', {})).rejects.toMatchObject({ code: 'invalid_sdp' });
+    const client = new ClientPeer({ name: 'x' });
+    clients.push(client);
+    const offer = await client.publishOffer();
+    await expect(
+      peer.publish(offer.sdp, { a: 'microphone', v: 'banana' as 'camera' }),
+    ).rejects.toMatchObject({ code: 'invalid_sdp' });
+    expect(() => peer.acceptSubscriberAnswer('v=0\r\n')).toThrow(
+      expect.objectContaining({ code: 'invalid_state' }),
+    );
+    const answer = await peer.publish(offer.sdp, offer.sources);
+    expect(answer).toContain('a=recvonly');
+    room.removePeer('x');
+    expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
+  });
+});

@@ -1,0 +1,954 @@
+/**
+ * The SFU on node-datachannel: one UDP port (ICE mux) for every peer connection; per peer a
+ * publish PC (the browser offers, we answer) and a subscribe PC (we offer every forwarded track).
+ * Packets are forwarded unchanged (publisher SSRC, sequence numbers and timestamps preserved), so
+ * a subscriber's NACK names the publisher's sequence number and is answered from one history per
+ * published track. The engine writes its own RTCP to publishers (RR, REMB, PLI, NACK): a media
+ * handler on a receive-only track would make libdatachannel drop hand-built RTCP.
+ */
+import { createSocket } from 'node:dgram';
+import {
+  Audio,
+  PeerConnection,
+  Video,
+  preload,
+  type RtcConfig,
+  type Track,
+} from 'node-datachannel';
+import type { Logger } from '@server/platform/log';
+import {
+  trackIdOf,
+  type EngineOptions,
+  type EngineStats,
+  type MediaEngine,
+  type MediaPeer,
+  type MediaRoom,
+  type PeerEvents,
+  type RoomEvents,
+  type TrackSource,
+} from './engine';
+import { PacketHistory } from './history';
+import { NackGenerator } from './nack';
+import {
+  buildNack,
+  buildPli,
+  buildReceiverReport,
+  buildRemb,
+  parseFeedback,
+  readAudioLevel,
+  readSenderReport,
+  senderInfoOnly,
+  seqDiff,
+  unwrapRtx,
+  type ReportBlock,
+} from './rtp';
+import {
+  announceAddress,
+  describeSections,
+  filterPublishOffer,
+  type MediaSectionInfo,
+} from './sdp';
+import { SpeakerTracker, bitrateCapFor, selectLastN } from './speakers';
+
+/** A packet the test-only drop switch is asked about. */
+export interface DropCandidate {
+  /** 'publish': arriving from the publisher; 'subscribe': about to go to one subscriber. */
+  leg: 'publish' | 'subscribe';
+  peerId: string;
+  source: TrackSource;
+  sequenceNumber: number;
+  /** The receiving peer (subscribe leg only). */
+  subscriberId?: string;
+  /** True for a retransmission (answering a NACK). */
+  retransmission: boolean;
+}
+
+/** Options beyond the contract's EngineOptions: operations and tests. */
+export interface EngineInternalOptions extends EngineOptions {
+  log?: Logger;
+  /** A PC that has not connected this long after it was created is failed and its peer removed (ms). */
+  connectTimeoutMs?: number;
+  /** Packets kept per video track to answer NACKs (a power of two). */
+  historySize?: number;
+  /** Minimum time between keyframe requests to one publisher track (ms). */
+  keyframeIntervalMs?: number;
+  /** TEST ONLY: drop the packets for which this returns true, as if lost on the wire. */
+  testDropPacket?: (p: DropCandidate) => boolean;
+}
+
+/** A request the engine refuses (bad SDP, wrong state); signalling turns it into an error message. */
+export class MediaEngineError extends Error {
+  constructor(
+    readonly code: 'invalid_sdp' | 'invalid_state' | 'closed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediaEngineError';
+  }
+}
+
+const SOURCES: ReadonlySet<string> = new Set<TrackSource>(['microphone', 'camera', 'screen']);
+const MAX_SDP_LENGTH = 100_000;
+/** Our SSRC as RTCP sender (any constant works; it never appears in RTP). */
+const SFU_SSRC = 0x5f0c0de1;
+const SCREEN_BITRATE = 2_500_000;
+
+async function freeUdpPort(address: string | undefined): Promise<number> {
+  const sock = createSocket(address?.includes(':') ? 'udp6' : 'udp4');
+  return new Promise<number>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(0, address, () => {
+      const { port } = sock.address();
+      sock.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForGathering(
+  pc: PeerConnection,
+  gathered: { done: boolean; waiters: (() => void)[] },
+  timeoutMs: number,
+): Promise<void> {
+  if (gathered.done || (pc.localDescription()?.sdp ?? '').includes('a=end-of-candidates'))
+    return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    gathered.waiters.push(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+interface GatherState {
+  done: boolean;
+  waiters: (() => void)[];
+}
+
+/** One received m-line of a publish PC: the libdatachannel track, kept referenced (GC pitfall). */
+interface Inbound {
+  mid: string;
+  track: Track;
+  publication: Publication | undefined;
+}
+
+let publicationIds = 0;
+
+/** A published track (one source of one peer) and everyone it is forwarded to. */
+class Publication {
+  readonly id = ++publicationIds;
+  readonly kind: 'audio' | 'video';
+  readonly ssrc: number;
+  readonly rtxSsrc: number | undefined;
+  readonly payloadType: number;
+  readonly audioLevelId: number | undefined;
+  readonly history: PacketHistory | undefined;
+  readonly nack: NackGenerator | undefined;
+  sinks: SubTrack[] = [];
+  /** Moderator's switch (setForwarding). */
+  moderatorOn = true;
+  /** Camera only: inside the last-N set. */
+  lastNOn = true;
+  forwarding = true;
+  lastKeyframeRequestMs = -Infinity;
+  keyframeTimer: NodeJS.Timeout | undefined;
+  // Receiver statistics for our RR.
+  received = 0;
+  baseSeq = -1;
+  maxSeq = 0;
+  cycles = 0;
+  expectedPrior = 0;
+  receivedPrior = 0;
+  lastSrNtp = 0;
+  lastSrAtMs = 0;
+  ended = false;
+
+  constructor(
+    readonly peer: Peer,
+    readonly source: TrackSource,
+    readonly inbound: Inbound,
+    info: MediaSectionInfo & { ssrc: number; payloadType: number },
+    historySize: number,
+  ) {
+    this.kind = info.kind;
+    this.ssrc = info.ssrc;
+    this.rtxSsrc = info.rtxSsrc;
+    this.payloadType = info.payloadType;
+    this.audioLevelId = info.audioLevelId;
+    if (info.kind === 'video') {
+      this.history = new PacketHistory(historySize);
+      this.nack = new NackGenerator();
+    }
+  }
+
+  updateGate(): boolean {
+    const before = this.forwarding;
+    this.forwarding = this.moderatorOn && this.lastNOn;
+    return !before && this.forwarding;
+  }
+}
+
+/** A forwarded track on a subscriber's PC. */
+class SubTrack {
+  open = false;
+  constructor(
+    readonly sub: Subscription,
+    readonly pub: Publication,
+    readonly track: Track,
+  ) {}
+}
+
+/** A peer's subscribe PC: the engine is the offerer; offers are serialized. */
+class Subscription {
+  readonly tracks = new Map<number, SubTrack>();
+  private scheduled = false;
+  private pending = false;
+  private mids = 0;
+  readonly gathered: GatherState = { done: false, waiters: [] };
+
+  constructor(
+    readonly peer: Peer,
+    readonly pc: PeerConnection,
+  ) {}
+
+  add(pub: Publication): void {
+    if (this.tracks.has(pub.id)) return;
+    const mid = String(this.mids++);
+    const media = pub.kind === 'video' ? new Video(mid, 'SendOnly') : new Audio(mid, 'SendOnly');
+    if (media instanceof Video) media.addVP8Codec(pub.payloadType);
+    else media.addOpusCodec(pub.payloadType);
+    media.addSSRC(pub.ssrc, pub.peer.id, pub.peer.id, trackIdOf(pub.peer.id, pub.source));
+    const track = this.pc.addTrack(media);
+    const st = new SubTrack(this, pub, track);
+    this.tracks.set(pub.id, st);
+    pub.sinks = [...pub.sinks, st];
+    const engine = this.peer.room.engine;
+    track.onOpen(() => {
+      st.open = true;
+      if (pub.kind === 'video') engine.requestKeyframe(pub);
+    });
+    track.onClosed(() => {
+      st.open = false;
+    });
+    track.onMessage((buf) => engine.onSubscriberRtcp(st, buf));
+    this.schedule();
+  }
+
+  remove(pub: Publication): void {
+    const st = this.tracks.get(pub.id);
+    if (st === undefined) return;
+    this.tracks.delete(pub.id);
+    pub.sinks = pub.sinks.filter((s) => s !== st);
+    st.open = false;
+    try {
+      st.track.close();
+    } catch {
+      // already closed with its PC
+    }
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.peer.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.negotiate();
+    });
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.peer.closed) return;
+    if (this.pc.signalingState() !== 'stable') {
+      this.pending = true;
+      return;
+    }
+    this.pending = false;
+    try {
+      this.pc.setLocalDescription('offer');
+    } catch (e) {
+      this.peer.room.engine.log?.warn({ err: e, peer: this.peer.id }, 'subscriber offer failed');
+      return;
+    }
+    await waitForGathering(this.pc, this.gathered, 5000);
+    if (this.peer.closed) return;
+    const sdp = this.pc.localDescription()?.sdp;
+    if (sdp === undefined) return;
+    this.peer.events.onSubscriberOffer(this.peer.room.engine.announce(sdp));
+  }
+
+  accept(sdp: string): void {
+    if (this.pc.signalingState() !== 'have-local-offer') {
+      throw new MediaEngineError('invalid_state', 'no subscriber offer is awaiting an answer');
+    }
+    try {
+      this.pc.setRemoteDescription(sdp, 'answer');
+    } catch (e) {
+      throw new MediaEngineError(
+        'invalid_sdp',
+        `subscriber answer rejected: ${(e as Error).message}`,
+      );
+    }
+    if (this.pending) this.schedule();
+  }
+}
+
+class Peer implements MediaPeer {
+  closed = false;
+  pubPc: PeerConnection | undefined;
+  readonly pubGathered: GatherState = { done: false, waiters: [] };
+  sub: Subscription | undefined;
+  readonly inbound = new Map<string, Inbound>();
+  readonly publications = new Map<string, Publication>();
+  private sections = new Map<string, MediaSectionInfo>();
+  private sources: Record<string, TrackSource> = {};
+  private publishing: Promise<unknown> = Promise.resolve();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly room: Room,
+    readonly id: string,
+    readonly events: PeerEvents,
+  ) {}
+
+  publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string> {
+    const run = this.publishing.then(() => this.doPublish(offerSdp, sources));
+    this.publishing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doPublish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string> {
+    if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
+    if (
+      typeof offerSdp !== 'string' ||
+      offerSdp.length > MAX_SDP_LENGTH ||
+      !offerSdp.startsWith('v=0')
+    ) {
+      throw new MediaEngineError('invalid_sdp', 'not an SDP offer');
+    }
+    for (const [mid, s] of Object.entries(sources)) {
+      if (!SOURCES.has(s))
+        throw new MediaEngineError('invalid_sdp', `unknown source for mid ${mid}`);
+    }
+    let filtered: string;
+    try {
+      filtered = filterPublishOffer(offerSdp);
+    } catch (e) {
+      throw new MediaEngineError('invalid_sdp', (e as Error).message);
+    }
+    const engine = this.room.engine;
+    if (this.pubPc === undefined) {
+      const pc = engine.createPc(`pub:${this.id}`, false);
+      this.pubPc = pc;
+      this.watch(pc, 'publish', this.pubGathered);
+      pc.onTrack((track) => {
+        if (this.closed) return;
+        const inb: Inbound = { mid: track.mid(), track, publication: undefined };
+        this.inbound.set(inb.mid, inb);
+        track.onMessage((buf) => engine.onPublisherPacket(inb, buf));
+        this.syncPublications();
+      });
+    }
+    const pc = this.pubPc;
+    try {
+      pc.setRemoteDescription(filtered, 'offer');
+    } catch (e) {
+      throw new MediaEngineError('invalid_sdp', `offer rejected: ${(e as Error).message}`);
+    }
+    this.sections = new Map(describeSections(filtered).map((s) => [s.mid, s]));
+    this.sources = { ...sources };
+    await waitForGathering(pc, this.pubGathered, 5000);
+    if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
+    const answer = pc.localDescription();
+    if (answer === null || answer.type !== 'answer')
+      throw new MediaEngineError('invalid_sdp', 'no answer was produced');
+    this.syncPublications();
+    return engine.announce(answer.sdp);
+  }
+
+  /** Matches what the last offer says against the tracks libdatachannel created. */
+  private syncPublications(): void {
+    if (this.closed) return;
+    for (const [mid, inb] of this.inbound) {
+      const info = this.sections.get(mid);
+      const source = this.sources[mid] ?? (info?.kind === 'audio' ? 'microphone' : 'camera');
+      const current = inb.publication;
+      const wanted =
+        info !== undefined &&
+        info.sending &&
+        info.ssrc !== undefined &&
+        info.payloadType !== undefined
+          ? info
+          : undefined;
+      if (
+        current !== undefined &&
+        (wanted === undefined || wanted.ssrc !== current.ssrc || current.source !== source)
+      ) {
+        this.room.endPublication(current);
+        inb.publication = undefined;
+      }
+      if (wanted !== undefined && inb.publication === undefined) {
+        const pub = new Publication(
+          this,
+          source,
+          inb,
+          { ...wanted, ssrc: wanted.ssrc!, payloadType: wanted.payloadType! },
+          this.room.engine.historySize,
+        );
+        inb.publication = pub;
+        this.room.startPublication(pub);
+      }
+    }
+  }
+
+  subscription(): Subscription {
+    if (this.sub === undefined) {
+      const pc = this.room.engine.createPc(`sub:${this.id}`, true);
+      this.sub = new Subscription(this, pc);
+      this.watch(pc, 'subscribe', this.sub.gathered);
+    }
+    return this.sub;
+  }
+
+  private watch(pc: PeerConnection, which: 'publish' | 'subscribe', gathered: GatherState): void {
+    const engine = this.room.engine;
+    let connected = false;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (connected || this.closed) return;
+      engine.log?.info(
+        { peer: this.id, pc: which },
+        'peer connection never connected; removing the peer',
+      );
+      this.events.onConnectionState?.(which, 'failed');
+      this.room.removePeer(this.id);
+      this.events.onClosed?.('connect_timeout');
+    }, engine.connectTimeoutMs);
+    timer.unref();
+    this.timers.add(timer);
+    pc.onGatheringStateChange((state) => {
+      if (state !== 'complete') return;
+      gathered.done = true;
+      for (const w of gathered.waiters.splice(0)) w();
+    });
+    pc.onStateChange((state) => {
+      process.stderr.write(`STATE ${this.id} ${which} ${state} ${Date.now() % 100000}\n`);
+      if (this.closed) return;
+      if (state === 'connected') connected = true;
+      this.events.onConnectionState?.(which, state);
+    });
+  }
+
+  acceptSubscriberAnswer(sdp: string): void {
+    if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
+    if (this.sub === undefined)
+      throw new MediaEngineError('invalid_state', 'no subscriber offer was made');
+    if (typeof sdp !== 'string' || sdp.length > MAX_SDP_LENGTH || !sdp.startsWith('v=0')) {
+      throw new MediaEngineError('invalid_sdp', 'not an SDP answer');
+    }
+    this.sub.accept(sdp);
+  }
+
+  setForwarding(source: TrackSource, on: boolean): void {
+    for (const pub of this.publications.values()) {
+      if (pub.source !== source) continue;
+      pub.moderatorOn = on;
+      if (pub.updateGate() && pub.kind === 'video') this.room.engine.requestKeyframe(pub);
+    }
+  }
+
+  requestKeyframe(source: TrackSource): void {
+    for (const pub of this.publications.values()) {
+      if (pub.source === source && pub.kind === 'video') this.room.engine.requestKeyframe(pub);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const pub of [...this.publications.values()]) this.room.endPublication(pub);
+    if (this.sub !== undefined) {
+      for (const st of this.sub.tracks.values()) {
+        st.open = false;
+        st.pub.sinks = st.pub.sinks.filter((s) => s !== st);
+      }
+      this.sub.tracks.clear();
+      this.room.engine.closePc(this.sub.pc);
+    }
+    if (this.pubPc !== undefined) this.room.engine.closePc(this.pubPc);
+    this.inbound.clear();
+    this.pubPc = undefined;
+    this.sub = undefined;
+    this.room.forget(this);
+  }
+}
+
+class Room implements MediaRoom {
+  readonly peers = new Map<string, Peer>();
+  readonly speakers = new SpeakerTracker();
+  private activeSpeakers: string[] = [];
+  private cap = 0;
+  private closed = false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly id: string,
+    readonly events: RoomEvents,
+  ) {}
+
+  addPeer(peerId: string, events: PeerEvents): MediaPeer {
+    if (this.closed) throw new MediaEngineError('closed', 'room is closed');
+    this.peers.get(peerId)?.close();
+    const peer = new Peer(this, peerId, events);
+    this.peers.set(peerId, peer);
+    for (const other of this.peers.values()) {
+      if (other === peer) continue;
+      for (const pub of other.publications.values()) peer.subscription().add(pub);
+    }
+    this.updateCap(true);
+    return peer;
+  }
+
+  removePeer(peerId: string): void {
+    this.peers.get(peerId)?.close();
+  }
+
+  /** Called by Peer.close(). */
+  forget(peer: Peer): void {
+    if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+    this.speakers.remove(peer.id);
+    this.updateCap(false);
+    this.updateLastN();
+  }
+
+  peerCount(): number {
+    return this.peers.size;
+  }
+
+  startPublication(pub: Publication): void {
+    pub.peer.publications.set(pub.inbound.mid, pub);
+    for (const other of this.peers.values()) {
+      if (other !== pub.peer) other.subscription().add(pub);
+    }
+    this.updateLastN();
+    this.engine.sendRtcpTo(pub, this.cap);
+  }
+
+  endPublication(pub: Publication): void {
+    pub.ended = true;
+    if (pub.keyframeTimer !== undefined) clearTimeout(pub.keyframeTimer);
+    pub.peer.publications.delete(pub.inbound.mid);
+    for (const other of this.peers.values()) other.sub?.remove(pub);
+    pub.sinks = [];
+    pub.history?.clear();
+    this.engine.nackPending.delete(pub);
+    this.updateLastN();
+  }
+
+  private updateCap(force: boolean): void {
+    const cap = bitrateCapFor(this.peers.size);
+    if (cap === this.cap && !force) return;
+    const changed = cap !== this.cap;
+    this.cap = cap;
+    for (const p of this.peers.values()) {
+      if (changed || force) p.events.onBitrateCap?.(cap);
+    }
+  }
+
+  bitrateCap(): number {
+    return this.cap;
+  }
+
+  /** Re-evaluates active speakers and which cameras are forwarded (a few times a second). */
+  tick(nowMs: number): void {
+    const active = this.speakers.tick(nowMs);
+    if (active.join('\n') !== this.activeSpeakers.join('\n')) {
+      this.activeSpeakers = active;
+      this.events.onActiveSpeakers?.(active);
+    }
+    this.updateLastN();
+  }
+
+  updateLastN(): void {
+    const cameras: Publication[] = [];
+    for (const p of this.peers.values()) {
+      for (const pub of p.publications.values())
+        if (pub.source === 'camera' && pub.kind === 'video') cameras.push(pub);
+    }
+    const chosen = selectLastN(
+      this.speakers.recentSpeakers(),
+      cameras.map((c) => c.peer.id),
+      this.engine.lastN,
+    );
+    for (const pub of cameras) {
+      pub.lastNOn = chosen.has(pub.peer.id);
+      if (pub.updateGate()) this.engine.requestKeyframe(pub);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of [...this.peers.values()]) p.close();
+    this.engine.rooms.delete(this.id);
+  }
+}
+
+class Engine implements MediaEngine {
+  readonly rooms = new Map<string, Room>();
+  readonly nackPending = new Set<Publication>();
+  readonly log: Logger | undefined;
+  readonly connectTimeoutMs: number;
+  readonly historySize: number;
+  readonly lastN: number;
+  private readonly keyframeIntervalMs: number;
+  private readonly drop: ((p: DropCandidate) => boolean) | undefined;
+  private readonly pcs = new Set<PeerConnection>();
+  private readonly config: RtcConfig;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private counters = {
+    forwardedPackets: 0,
+    droppedPackets: 0,
+    retransmittedPackets: 0,
+    nacksSent: 0,
+    nacksReceived: 0,
+    keyframeRequests: 0,
+    recoveredPackets: 0,
+  };
+
+  constructor(
+    readonly port: number,
+    private readonly options: EngineInternalOptions,
+  ) {
+    this.log = options.log;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
+    this.historySize = options.historySize ?? 512;
+    this.lastN = options.lastN ?? 9;
+    this.keyframeIntervalMs = options.keyframeIntervalMs ?? 300;
+    this.drop = options.testDropPacket;
+    this.config = {
+      iceServers: [],
+      enableIceUdpMux: true,
+      portRangeBegin: port,
+      portRangeEnd: port,
+      ...(options.bindAddress !== undefined ? { bindAddress: options.bindAddress } : {}),
+    };
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(20, () => this.nackTick());
+    every(250, () => {
+      const now = Date.now();
+      for (const r of this.rooms.values()) r.tick(now);
+    });
+    every(1000, () => this.rtcpTick());
+  }
+
+  createPc(name: string, subscriber: boolean): PeerConnection {
+    if (this.closed) throw new MediaEngineError('closed', 'engine is closed');
+    const pc = new PeerConnection(
+      name,
+      subscriber
+        ? { ...this.config, disableAutoNegotiation: true, forceMediaTransport: true }
+        : this.config,
+    );
+    this.pcs.add(pc);
+    return pc;
+  }
+
+  closePc(pc: PeerConnection): void {
+    this.pcs.delete(pc);
+    try {
+      pc.close();
+    } catch (e) {
+      this.log?.warn({ err: e }, 'closing a peer connection failed');
+    }
+  }
+
+  announce(sdp: string): string {
+    return this.options.announcedAddress !== undefined
+      ? announceAddress(sdp, this.options.announcedAddress)
+      : sdp;
+  }
+
+  room(roomId: string, events: RoomEvents = {}): MediaRoom {
+    let r = this.rooms.get(roomId);
+    if (r === undefined) {
+      if (this.closed) throw new MediaEngineError('closed', 'engine is closed');
+      r = new Room(this, roomId, events);
+      this.rooms.set(roomId, r);
+    }
+    return r;
+  }
+
+  findRoom(roomId: string): MediaRoom | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  stats(): EngineStats & typeof this.counters {
+    let peers = 0;
+    for (const r of this.rooms.values()) peers += r.peers.size;
+    return { rooms: this.rooms.size, peers, peerConnections: this.pcs.size, ...this.counters };
+  }
+
+  /** The hot path: one RTP/RTCP packet from a publisher. */
+  onPublisherPacket(inb: Inbound, packet: Buffer): void {
+    const pub = inb.publication;
+    if (pub === undefined || pub.ended || packet.length < 12) return;
+    let buf = packet;
+    const b1 = buf[1]!;
+    if (b1 >= 192 && b1 <= 223) {
+      this.onPublisherRtcp(pub, buf);
+      return;
+    }
+    const ssrc = buf.readUInt32BE(8);
+    let retransmission = false;
+    if (ssrc !== pub.ssrc) {
+      if (ssrc !== pub.rtxSsrc) return;
+      const orig = unwrapRtx(buf, pub.ssrc, pub.payloadType);
+      if (orig === undefined) return; // padding-only probe
+      buf = orig;
+      retransmission = true;
+    }
+    const seq = buf.readUInt16BE(2);
+    const drop = this.drop;
+    if (
+      drop !== undefined &&
+      drop({
+        leg: 'publish',
+        peerId: pub.peer.id,
+        source: pub.source,
+        sequenceNumber: seq,
+        retransmission,
+      })
+    ) {
+      this.counters.droppedPackets++;
+      return;
+    }
+    const nack = pub.nack;
+    if (nack !== undefined) {
+      const verdict = nack.receive(seq, Date.now());
+      if (verdict === 'duplicate' || verdict === 'late') return;
+      if (verdict === 'recovered') {
+        this.counters.recoveredPackets++;
+        retransmission = true;
+      } else if (nack.pending()) this.nackPending.add(pub);
+    }
+    // Receiver statistics (RFC 3550 A.1, simplified: no probation).
+    pub.received++;
+    if (pub.baseSeq < 0) {
+      pub.baseSeq = seq;
+      pub.maxSeq = seq;
+    } else if (seqDiff(seq, pub.maxSeq) > 0) {
+      if (seq < pub.maxSeq) pub.cycles += 0x10000;
+      pub.maxSeq = seq;
+    }
+    pub.history?.put(seq, buf);
+    if (pub.audioLevelId !== undefined) {
+      const level = readAudioLevel(buf, pub.audioLevelId);
+      if (level >= 0) pub.peer.room.speakers.observe(pub.peer.id, level, Date.now());
+    }
+    if (!pub.forwarding) return;
+    this.forward(pub, buf, seq, retransmission);
+  }
+
+  private forward(pub: Publication, buf: Buffer, seq: number, retransmission: boolean): void {
+    const sinks = pub.sinks;
+    const drop = this.drop;
+    for (let i = 0; i < sinks.length; i++) {
+      const s = sinks[i]!;
+      if (!s.open) continue;
+      if (
+        drop !== undefined &&
+        drop({
+          leg: 'subscribe',
+          peerId: pub.peer.id,
+          source: pub.source,
+          sequenceNumber: seq,
+          subscriberId: s.sub.peer.id,
+          retransmission,
+        })
+      ) {
+        this.counters.droppedPackets++;
+        continue;
+      }
+      this.send(s, buf);
+    }
+  }
+
+  private send(s: SubTrack, buf: Buffer): void {
+    try {
+      if (s.track.sendMessageBinary(buf)) this.counters.forwardedPackets++;
+    } catch {
+      s.open = false;
+    }
+  }
+
+  private onPublisherRtcp(pub: Publication, buf: Buffer): void {
+    const sr = readSenderReport(buf);
+    if (sr === undefined || sr.ssrc !== pub.ssrc) return;
+    pub.lastSrNtp = sr.ntpMiddle;
+    pub.lastSrAtMs = Date.now();
+    // Forward the publisher's timing so subscribers can keep audio and video in sync.
+    if (!pub.forwarding) return;
+    const info = senderInfoOnly(buf, sr.offset);
+    for (const s of pub.sinks) {
+      if (!s.open) continue;
+      try {
+        s.track.sendMessageBinary(info);
+      } catch {
+        s.open = false;
+      }
+    }
+  }
+
+  /** RTCP from a subscriber: keyframe requests go to the publisher, NACKs are answered from history. */
+  onSubscriberRtcp(st: SubTrack, buf: Buffer): void {
+    const pub = st.pub;
+    if (pub.ended || buf.length < 8) return;
+    for (const fb of parseFeedback(buf)) {
+      if (fb.mediaSsrc !== pub.ssrc && fb.kind !== 'fir') continue;
+      if (fb.kind === 'nack') {
+        this.counters.nacksReceived++;
+        for (const seq of fb.seqs) {
+          const p = pub.history?.get(seq);
+          if (p === undefined || !st.open) continue;
+          const drop = this.drop;
+          if (
+            drop !== undefined &&
+            drop({
+              leg: 'subscribe',
+              peerId: pub.peer.id,
+              source: pub.source,
+              sequenceNumber: seq,
+              subscriberId: st.sub.peer.id,
+              retransmission: true,
+            })
+          ) {
+            this.counters.droppedPackets++;
+            continue;
+          }
+          try {
+            if (st.track.sendMessageBinary(p)) this.counters.retransmittedPackets++;
+          } catch {
+            st.open = false;
+          }
+        }
+      } else if (fb.mediaSsrc === pub.ssrc) {
+        this.requestKeyframe(pub);
+      }
+    }
+  }
+
+  /** Asks a publisher for a keyframe: at most one PLI per interval per track; a later one is deferred. */
+  requestKeyframe(pub: Publication): void {
+    if (pub.ended || pub.kind !== 'video') return;
+    const now = Date.now();
+    const wait = pub.lastKeyframeRequestMs + this.keyframeIntervalMs - now;
+    if (wait <= 0) {
+      pub.lastKeyframeRequestMs = now;
+      this.sendToPublisher(pub, buildPli(SFU_SSRC, pub.ssrc));
+      this.counters.keyframeRequests++;
+      return;
+    }
+    if (pub.keyframeTimer !== undefined) return;
+    pub.keyframeTimer = setTimeout(() => {
+      pub.keyframeTimer = undefined;
+      this.requestKeyframe(pub);
+    }, wait);
+    pub.keyframeTimer.unref();
+  }
+
+  private sendToPublisher(pub: Publication, rtcp: Buffer): void {
+    try {
+      pub.inbound.track.sendMessageBinary(rtcp);
+    } catch {
+      // not open yet or already closed: the next tick retries what matters
+    }
+  }
+
+  private nackTick(): void {
+    if (this.nackPending.size === 0) return;
+    const now = Date.now();
+    for (const pub of this.nackPending) {
+      const nack = pub.nack!;
+      const seqs = nack.due(now);
+      const packet = buildNack(SFU_SSRC, pub.ssrc, seqs);
+      if (packet !== undefined) {
+        this.sendToPublisher(pub, packet);
+        this.counters.nacksSent++;
+      }
+      if (nack.takeLost() > 0) this.requestKeyframe(pub);
+      if (!nack.pending()) this.nackPending.delete(pub);
+    }
+  }
+
+  /** Receiver reports (and the REMB cap for video) to every publisher, once a second. */
+  private rtcpTick(): void {
+    for (const room of this.rooms.values()) {
+      const cap = room.bitrateCap();
+      for (const peer of room.peers.values())
+        for (const pub of peer.publications.values()) this.sendRtcpTo(pub, cap);
+    }
+  }
+
+  sendRtcpTo(pub: Publication, cap: number): void {
+    if (pub.ended) return;
+    const parts: Buffer[] = [];
+    if (pub.baseSeq >= 0) {
+      const extMax = pub.cycles + pub.maxSeq;
+      const expected = extMax - pub.baseSeq + 1;
+      const expectedInterval = expected - pub.expectedPrior;
+      const receivedInterval = pub.received - pub.receivedPrior;
+      pub.expectedPrior = expected;
+      pub.receivedPrior = pub.received;
+      const lostInterval = expectedInterval - receivedInterval;
+      const block: ReportBlock = {
+        ssrc: pub.ssrc,
+        fractionLost:
+          expectedInterval > 0 && lostInterval > 0
+            ? Math.floor((lostInterval << 8) / expectedInterval)
+            : 0,
+        cumulativeLost: expected - pub.received,
+        extendedHighestSeq: extMax,
+        jitter: 0,
+        lastSr: pub.lastSrNtp,
+        delaySinceLastSr:
+          pub.lastSrAtMs > 0 ? Math.floor(((Date.now() - pub.lastSrAtMs) * 65536) / 1000) : 0,
+      };
+      parts.push(buildReceiverReport(SFU_SSRC, [block]));
+    } else {
+      parts.push(buildReceiverReport(SFU_SSRC, []));
+    }
+    if (pub.kind === 'video') {
+      const ssrcs = pub.rtxSsrc !== undefined ? [pub.ssrc] : [pub.ssrc];
+      parts.push(buildRemb(SFU_SSRC, pub.source === 'screen' ? SCREEN_BITRATE : cap, ssrcs));
+    }
+    this.sendToPublisher(pub, Buffer.concat(parts));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const t of this.timers) clearInterval(t);
+    for (const r of [...this.rooms.values()]) r.close();
+    this.closed = true;
+    for (const pc of this.pcs) this.closePc(pc);
+  }
+}
+
+/** Starts the media engine: picks the UDP port (0 = a free one) and returns the engine. */
+export async function createMediaEngine(
+  options: EngineInternalOptions,
+): Promise<MediaEngine & { stats(): ReturnType<Engine['stats']> }> {
+  // Holds libdatachannel's global resources for the process: without it, the moment the last
+  // PeerConnection closes the library tears its threads and certificate down asynchronously, and
+  // a PeerConnection created meanwhile fails its DTLS handshake (seen in back-to-back tests).
+  preload();
+  const port = options.port === 0 ? await freeUdpPort(options.bindAddress) : options.port;
+  return new Engine(port, options);
+}
