@@ -14,7 +14,7 @@ import { loadConfig } from '@server/config';
 import { migrateToLatest, openDb } from '@server/platform/db';
 import { createLogger } from '@server/platform/log';
 import { MemoryMailer } from '@server/platform/mail';
-import type { MediaEngine } from '@server/realtime/sfu/engine';
+import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
 import {
   authHeaders,
   cheapHashCost,
@@ -137,7 +137,9 @@ export interface MeetingHall {
  * Like the app's harness, for meetings: the real server in-process with media bound to
  * 127.0.0.1 on a free UDP port, cheap password hashing, and a chromium with fake devices.
  */
-export async function startMeetingHall(opts: { media?: MediaEngine | null } = {}): Promise<MeetingHall> {
+export async function startMeetingHall(
+  opts: { media?: MediaEngine | null } = {},
+): Promise<MeetingHall> {
   const dir = mkdtempSync(join(tmpdir(), 'commonhall-meet-e2e-'));
   const config = loadConfig(
     {
@@ -152,6 +154,11 @@ export async function startMeetingHall(opts: { media?: MediaEngine | null } = {}
   config.database = { dialect: 'sqlite', filename: join(dir, 'commonhall.sqlite') };
   const db = await openDb(config.database);
   await migrateToLatest(db.db);
+  // The SFU on loopback only, on a free UDP port.
+  const media =
+    opts.media !== undefined
+      ? opts.media
+      : await createMediaEngine({ port: 0, bindAddress: '127.0.0.1' });
   const app = await buildApp({
     config,
     db,
@@ -159,7 +166,7 @@ export async function startMeetingHall(opts: { media?: MediaEngine | null } = {}
     mailer: new MemoryMailer(),
     serveApp: true,
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
-    ...(opts.media !== undefined ? { media: opts.media } : {}),
+    media,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -216,6 +223,7 @@ export async function startMeetingHall(opts: { media?: MediaEngine | null } = {}
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
       await app.close();
+      await media?.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

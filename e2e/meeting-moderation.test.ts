@@ -3,7 +3,13 @@
  * sees it), and the `m` / `v` keys. Real server, real signalling, Debian chromium.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inMeeting, joinSpace, startMeetingHall, waitUntil, type MeetingHall } from './meeting-helpers';
+import {
+  inMeeting,
+  joinSpace,
+  startMeetingHall,
+  waitUntil,
+  type MeetingHall,
+} from './meeting-helpers';
 
 let hall: MeetingHall;
 
@@ -62,7 +68,8 @@ describe('moderation', () => {
     await inMeeting(cal);
 
     const mutedLabel = "Bea Talker's microphone is off";
-    for (const p of [mod, bea, cal]) expect(await p.getByRole('img', { name: mutedLabel }).count()).toBe(0);
+    for (const p of [mod, bea, cal])
+      expect(await p.getByRole('img', { name: mutedLabel }).count()).toBe(0);
 
     await mod.getByRole('button', { name: 'Participants' }).click();
     await mod.getByRole('button', { name: 'Mute Bea Talker' }).click();
@@ -92,10 +99,19 @@ describe('moderation', () => {
     const names: string[] = [];
     await page.getByRole('button', { name: 'Mute microphone' }).focus();
     for (let i = 0; i < 8; i++) {
-      names.push(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''));
+      names.push(
+        await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''),
+      );
       await page.keyboard.press('Tab');
     }
-    for (const n of ['Turn camera off', 'Share screen', 'Raise hand', 'Chat', 'Participants', 'Leave meeting']) {
+    for (const n of [
+      'Turn camera off',
+      'Share screen',
+      'Raise hand',
+      'Chat',
+      'Participants',
+      'Leave meeting',
+    ]) {
       expect(names).toContain(n);
     }
     await waitUntil('still in the meeting', async () => (await page.locator('.ctl').count()) > 0);

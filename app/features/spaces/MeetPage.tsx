@@ -71,6 +71,8 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   const [error, setError] = useState<unknown>(null);
   const handedOver = useRef(false);
   const streamRef = useRef<MediaStream | null>(null);
+  // The preview being opened; Join waits for it so the meeting starts with camera and microphone.
+  const opening = useRef<Promise<MediaStream | null>>(Promise.resolve(null));
 
   useEffect(() => {
     if (account !== null && name === '') setName(account.name);
@@ -79,6 +81,8 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   // (Re)open the preview whenever the chosen devices change.
   useEffect(() => {
     let cancelled = false;
+    let ready: (s: MediaStream | null) => void = () => undefined;
+    opening.current = new Promise((r) => (ready = r));
     openLocalMedia({ audio: true, video: true }, { microphoneId: micId, cameraId: camId })
       .catch(async (err: unknown) => {
         // Try with only one of them before giving up.
@@ -142,6 +146,13 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
       return;
     }
     if (account === null) localStorage.setItem(NAME_KEY, name.trim());
+    // Join clicked before the preview opened: wait for it (bounded).
+    const local =
+      streamRef.current ??
+      (await Promise.race([
+        opening.current,
+        new Promise<null>((r) => window.setTimeout(() => r(null), 10_000)),
+      ]));
     let used = false;
     const client = new MeetingClient({
       getTicket: async () => {
@@ -151,9 +162,9 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
         }
         return spacesApi.join(space.slug, body);
       },
-      localStream: stream ?? new MediaStream(),
-      microphoneOn: micOn && (stream?.getAudioTracks().length ?? 0) > 0,
-      cameraOn: camOn && (stream?.getVideoTracks().length ?? 0) > 0,
+      localStream: local ?? new MediaStream(),
+      microphoneOn: micOn && (local?.getAudioTracks().length ?? 0) > 0,
+      cameraOn: camOn && (local?.getVideoTracks().length ?? 0) > 0,
       cameraId: camId,
     });
     handedOver.current = true;

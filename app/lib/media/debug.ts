@@ -10,6 +10,8 @@ export interface MediaDebugApi {
   selfId(): string | null;
   inbound(): Promise<InboundTrackStats[]>;
   connectionStates(): { publish: string | null; subscribe: string | null };
+  /** The last error the server sent (code: message), or null. */
+  lastError(): string | null;
   /** Abandons the signalling socket as a network drop would (the client then comes back). */
   dropConnection(): void;
 }
@@ -31,5 +33,6 @@ export function exposeMeetingClient(client: MeetingClient | null): void {
     inbound: async () => (current === null ? [] : current.inboundStats()),
     connectionStates: () => current?.connectionStates() ?? { publish: null, subscribe: null },
     dropConnection: () => current?.dropConnection(),
+    lastError: () => current?.lastError ?? null,
   };
 }

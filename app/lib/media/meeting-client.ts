@@ -149,6 +149,8 @@ export class MeetingClient {
   private publishing = false;
   private republish = false;
   private bitrateCap: number | null = null;
+  /** The last error message from the server, for the debug API. */
+  lastError: string | null = null;
   private readonly cameraId: string | undefined;
   private readonly giveUpAfterMs: number;
 
@@ -419,7 +421,16 @@ export class MeetingClient {
       case 'error':
         if (m.code === 'resume_failed') return; // the close (4011) that follows handles it
         this.set({ notice: { code: m.code, at: Date.now() } });
-        if (m.code === 'media_failed') this.retryPublishLater();
+        this.lastError = `${m.code}: ${m.message}`;
+        if (m.code === 'media_failed') {
+          // Start the publish PC over (a fresh offer) after a pause.
+          this.publishPc?.close();
+          this.publishPc = null;
+          this.senders = {};
+          this.publishing = false;
+          this.republish = false;
+          this.retryPublishLater();
+        }
         return;
       case 'pong':
         return;
@@ -469,7 +480,6 @@ export class MeetingClient {
       if (pc === null) {
         pc = new RTCPeerConnection({
           iceServers: this.ticket?.iceServers ?? [],
-          bundlePolicy: 'max-bundle',
           rtcpMuxPolicy: 'require',
         });
         this.publishPc = pc;
@@ -527,7 +537,8 @@ export class MeetingClient {
         return;
       }
       this.send({ type: 'publish', sdp, sources });
-    } catch {
+    } catch (err) {
+      this.lastError = `publish: ${err instanceof Error ? err.message : String(err)}`;
       this.publishing = false;
       this.retryPublishLater();
     }
@@ -566,7 +577,6 @@ export class MeetingClient {
   private newSubscribePc(): RTCPeerConnection {
     const pc = new RTCPeerConnection({
       iceServers: this.ticket?.iceServers ?? [],
-      bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
     });
     pc.ontrack = (ev) => {
