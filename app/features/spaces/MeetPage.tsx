@@ -81,8 +81,11 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   // (Re)open the preview whenever the chosen devices change.
   useEffect(() => {
     let cancelled = false;
-    let ready: (s: MediaStream | null) => void = () => undefined;
-    opening.current = new Promise((r) => (ready = r));
+    const box: { ready: (s: MediaStream | null) => void } = { ready: () => undefined };
+    opening.current = new Promise((r) => {
+      box.ready = r;
+    });
+    const ready = (s: MediaStream | null) => box.ready(s);
     openLocalMedia({ audio: true, video: true }, { microphoneId: micId, cameraId: camId })
       .catch(async (err: unknown) => {
         // Try with only one of them before giving up.
@@ -97,15 +100,17 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
         async (s) => {
           if (cancelled) {
             stopStream(s);
+            ready(streamRef.current);
             return;
           }
           if (s.getVideoTracks().length > 0) setProblem(null);
           stopStream(streamRef.current);
           streamRef.current = s;
           setStream(s);
+          ready(s);
           setDevices(await listDevices());
         },
-        () => undefined,
+        () => ready(null),
       );
     return () => {
       cancelled = true;
