@@ -1,14 +1,23 @@
 import type { RouteObject } from 'react-router';
-import { ComingSoon } from '@app/features/places/ComingSoon';
+import { SpaceDefaultsPage } from './SpaceDefaultsPage';
+import { CreateSpacePage, EditSpacePage } from './SpaceFormPage';
+import { SpacesPage } from './SpacesPage';
 
 /**
- * Spaces' pages inside the shell (`inShell`) and full-screen ones such as a meeting (`fullScreen`).
- * The spaces feature replaces this placeholder.
+ * Spaces' pages inside the shell (`inShell`: lists, create, edit, site defaults) and the
+ * full-screen meeting at `/s/:slug` (pre-join, waiting, meeting), loaded on demand.
  */
 export const spacesRoutes: { inShell: RouteObject[]; fullScreen: RouteObject[] } = {
   inShell: [
-    { path: 'spaces/*', element: <ComingSoon place="spaces" icon="spaces" /> },
-    { path: 's/:slug', element: <ComingSoon place="spaces" icon="spaces" /> },
+    { path: 'spaces', element: <SpacesPage /> },
+    { path: 'spaces/new', element: <CreateSpacePage /> },
+    { path: 'spaces/defaults', element: <SpaceDefaultsPage /> },
+    { path: 'spaces/:slug/edit', element: <EditSpacePage /> },
   ],
-  fullScreen: [],
+  fullScreen: [
+    {
+      path: 's/:slug',
+      lazy: async () => ({ Component: (await import('./MeetPage')).MeetPage }),
+    },
+  ],
 };

@@ -1,0 +1,34 @@
+/**
+ * Small SDP readers for the client. The server names every forwarded track with
+ * `a=msid:<participantId> <participantId>:<source>`; we map each m-line's mid to that pair so an
+ * incoming track can be placed without relying on the browser's remote track ids.
+ */
+import { trackSources, type TrackSourceName } from '@common/protocol';
+
+export interface RemoteTrackInfo {
+  participantId: string;
+  source: TrackSourceName;
+}
+
+function isSource(s: string): s is TrackSourceName {
+  return (trackSources as readonly string[]).includes(s);
+}
+
+/** mid → who and what, read from a subscriber offer's `a=mid` and `a=msid` lines. */
+export function remoteTracksByMid(sdp: string): Map<string, RemoteTrackInfo> {
+  const out = new Map<string, RemoteTrackInfo>();
+  const sections = sdp.split(/\r?\nm=/).slice(1);
+  for (const section of sections) {
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    const msid = /\r?\na=msid:(\S+) (\S+)/.exec(section);
+    if (mid === undefined || msid === null) continue;
+    const streamId = msid[1] ?? '';
+    const trackId = msid[2] ?? '';
+    const i = trackId.lastIndexOf(':');
+    const source = i >= 0 ? trackId.slice(i + 1) : '';
+    const participantId = i >= 0 ? trackId.slice(0, i) : streamId;
+    if (!isSource(source)) continue;
+    out.set(mid, { participantId: participantId === '' ? streamId : participantId, source });
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Moderation in the browser: the lobby (admit and deny), a moderator muting someone (everyone
+ * sees it), and the `m` / `v` keys. Real server, real signalling, Debian chromium.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  inMeeting,
+  joinSpace,
+  startMeetingHall,
+  waitUntil,
+  type MeetingHall,
+} from './meeting-helpers';
+
+let hall: MeetingHall;
+
+beforeAll(async () => {
+  hall = await startMeetingHall();
+});
+afterEach(async () => {
+  await hall.closePages();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+describe('lobby', () => {
+  it('a moderator admits one guest and denies another', async () => {
+    const owner = await hall.member('Olga Owner');
+    const space = await hall.createSpace(owner, {
+      name: 'Lobby room',
+      settings: { lobby: 'guests' },
+    });
+    const mod = await hall.newPage(owner);
+    await joinSpace(mod, space.slug, 'Olga Owner');
+    await inMeeting(mod);
+
+    const guest = await hall.newPage();
+    await joinSpace(guest, space.slug, 'Gita Guest');
+    await guest.getByRole('heading', { name: 'Waiting in the lobby' }).waitFor();
+
+    await mod.getByText('Gita Guest is waiting in the lobby').waitFor();
+    await mod.getByRole('button', { name: 'Admit', exact: true }).click();
+    await inMeeting(guest);
+    await mod.locator('.tile', { hasText: 'Gita Guest' }).waitFor();
+
+    const other = await hall.newPage();
+    await joinSpace(other, space.slug, 'Dan Denied');
+    await other.getByRole('heading', { name: 'Waiting in the lobby' }).waitFor();
+    await mod.getByText('Dan Denied is waiting in the lobby').waitFor();
+    await mod.getByRole('button', { name: 'Deny', exact: true }).click();
+    await other.getByRole('heading', { name: 'Entry denied' }).waitFor();
+    expect(await mod.locator('.tile', { hasText: 'Dan Denied' }).count()).toBe(0);
+  });
+});
+
+describe('moderation', () => {
+  it('a moderator mutes someone and everyone sees it', async () => {
+    const owner = await hall.member('Maya Moderator');
+    const space = await hall.createSpace(owner, { name: 'Mute room' });
+    const mod = await hall.newPage(owner);
+    await joinSpace(mod, space.slug, 'Maya Moderator');
+    await inMeeting(mod);
+    const bea = await hall.newPage();
+    await joinSpace(bea, space.slug, 'Bea Talker');
+    await inMeeting(bea);
+    const cal = await hall.newPage();
+    await joinSpace(cal, space.slug, 'Cal Listener');
+    await inMeeting(cal);
+
+    const mutedLabel = "Bea Talker's microphone is off";
+    for (const p of [mod, bea, cal])
+      expect(await p.getByRole('img', { name: mutedLabel }).count()).toBe(0);
+
+    await mod.getByRole('button', { name: 'Participants' }).click();
+    await mod.getByRole('button', { name: 'Mute Bea Talker' }).click();
+
+    await cal.getByRole('img', { name: mutedLabel }).first().waitFor();
+    await mod.getByRole('img', { name: mutedLabel }).first().waitFor();
+    // Bea's own controls follow: her microphone is off and she can unmute herself.
+    await bea.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+  });
+
+  it('the m key toggles the microphone and v the camera', async () => {
+    const owner = await hall.member('Kim Keys');
+    const space = await hall.createSpace(owner, { name: 'Keys room' });
+    const page = await hall.newPage(owner);
+    await joinSpace(page, space.slug, 'Kim Keys');
+    await inMeeting(page);
+    await page.getByRole('button', { name: 'Mute microphone' }).waitFor();
+    await page.locator('body').press('m');
+    await page.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+    await page.locator('body').press('m');
+    await page.getByRole('button', { name: 'Mute microphone' }).waitFor();
+    await page.locator('body').press('v');
+    await page.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await page.locator('body').press('v');
+    await page.getByRole('button', { name: 'Turn camera off' }).waitFor();
+    // Every control is reachable with the keyboard.
+    const names: string[] = [];
+    await page.getByRole('button', { name: 'Mute microphone' }).focus();
+    for (let i = 0; i < 8; i++) {
+      names.push(
+        await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''),
+      );
+      await page.keyboard.press('Tab');
+    }
+    for (const n of [
+      'Turn camera off',
+      'Share screen',
+      'Raise hand',
+      'Chat',
+      'Participants',
+      'Leave meeting',
+    ]) {
+      expect(names).toContain(n);
+    }
+    await waitUntil('still in the meeting', async () => (await page.locator('.ctl').count()) > 0);
+  });
+});
