@@ -32,16 +32,11 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
-/** Decorative by default (aria-hidden); give `label` when the icon alone carries meaning. */
-export function Icon({
-  name,
-  size = 20,
-  label,
-}: {
-  name: IconName;
-  size?: number;
-  label?: string;
-}) {
+/**
+ * One 24×24 line icon from an SVG path (currentColor). Decorative by default (aria-hidden); give
+ * `label` when the icon alone carries meaning. Every icon set of the app draws through this.
+ */
+export function PathIcon({ d, size = 20, label }: { d: string; size?: number; label?: string }) {
   return (
     <svg
       className="icon"
@@ -58,7 +53,12 @@ export function Icon({
       aria-label={label}
       focusable="false"
     >
-      <path d={paths[name]} />
+      <path d={d} />
     </svg>
   );
+}
+
+/** An icon of the shell's set by name. */
+export function Icon({ name, size, label }: { name: IconName; size?: number; label?: string }) {
+  return <PathIcon d={paths[name]} size={size} label={label} />;
 }

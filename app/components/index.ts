@@ -2,7 +2,7 @@
 export { Alert, type AlertTone } from './Alert';
 export { Button, ButtonLink, type ButtonVariant } from './Button';
 export { Dialog } from './Dialog';
-export { Icon, type IconName } from './Icon';
+export { Icon, PathIcon, type IconName } from './Icon';
 export { Badge, Card, EmptyState, Loading, Narrow, PageHeader, useDocumentTitle } from './Layout';
 export { SelectField, TextField } from './TextField';
 export { CopyField } from './CopyField';

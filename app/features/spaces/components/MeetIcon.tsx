@@ -1,3 +1,5 @@
+import { PathIcon } from '@app/components';
+
 /** Line icons for meeting controls (24×24, currentColor), drawn here so nothing leaves our origin. */
 const paths = {
   mic: 'M12 2a3 3 0 0 0-3 3v7a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3zM19 10v2a7 7 0 0 1-14 0v-2M12 19v3M8 22h8',
@@ -36,33 +38,15 @@ const paths = {
 
 export type MeetIconName = keyof typeof paths;
 
-/** Decorative (aria-hidden) unless `label` is given. */
+/** A meeting-control icon by name; decorative (aria-hidden) unless `label` is given. */
 export function MeetIcon({
   name,
-  size = 20,
+  size,
   label,
 }: {
   name: MeetIconName;
   size?: number;
   label?: string;
 }) {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.8}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden={label === undefined ? true : undefined}
-      role={label === undefined ? undefined : 'img'}
-      aria-label={label}
-      focusable="false"
-    >
-      <path d={paths[name]} />
-    </svg>
-  );
+  return <PathIcon d={paths[name]} size={size} label={label} />;
 }
