@@ -603,6 +603,14 @@ export class MeetingClient {
 
   private async onSubscriberOffer(sdp: string): Promise<void> {
     let pc = this.subscribePc ?? this.newSubscribePc();
+    const ufrag = (d: string | undefined) => /\r?\na=ice-ufrag:(\S+)/.exec(d ?? '')?.[1];
+    const before = ufrag(pc.remoteDescription?.sdp);
+    if (before !== undefined && before !== ufrag(sdp)) {
+      // The server replaced our subscriber connection (new ICE and DTLS): a fresh PC takes it.
+      pc.close();
+      pc = this.newSubscribePc();
+      this.set({ remote: {} });
+    }
     this.subscribePc = pc;
     const mids = remoteTracksByMid(sdp);
     for (const [mid, info] of mids) this.subscribeMids.set(mid, info);

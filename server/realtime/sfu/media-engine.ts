@@ -204,6 +204,7 @@ class Subscription {
   private scheduled = false;
   private pending = false;
   private mids = 0;
+  private closed = false;
   readonly gathered: GatherState = { done: false, waiters: [] };
 
   constructor(
@@ -245,11 +246,19 @@ class Subscription {
     } catch {
       // already closed with its PC
     }
+    if (this.tracks.size === 0 && !this.peer.closed) {
+      // An offer rejecting every m-line ends the browser's transport for good (a later track
+      // could never connect): drop this PC instead; the next track starts a fresh one.
+      this.closed = true;
+      if (this.peer.sub === this) this.peer.sub = undefined;
+      this.peer.room.engine.closePc(this.pc);
+      return;
+    }
     this.schedule();
   }
 
   schedule(): void {
-    if (this.scheduled || this.peer.closed) return;
+    if (this.scheduled || this.peer.closed || this.closed) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -258,7 +267,7 @@ class Subscription {
   }
 
   private async negotiate(): Promise<void> {
-    if (this.peer.closed) return;
+    if (this.peer.closed || this.closed) return;
     if (this.pc.signalingState() !== 'stable') {
       this.pending = true;
       return;
@@ -271,7 +280,7 @@ class Subscription {
       return;
     }
     await waitForGathering(this.pc, this.gathered, 5000);
-    if (this.peer.closed) return;
+    if (this.peer.closed || this.closed) return;
     const sdp = this.pc.localDescription()?.sdp;
     if (sdp === undefined) return;
     this.peer.events.onSubscriberOffer(this.peer.room.engine.announce(sdp));
@@ -415,7 +424,8 @@ class Peer implements MediaPeer {
     let connected = false;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (connected || this.closed) return;
+      // A subscriber PC dropped (and replaced) before connecting is no reason to remove the peer.
+      if (connected || this.closed || (which === 'subscribe' && this.sub?.pc !== pc)) return;
       engine.log?.info(
         { peer: this.id, pc: which },
         'peer connection never connected; removing the peer',
