@@ -122,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
-  await installSecurityHeaders(app, config.secureCookies);
+  installSecurityHeaders(app, config.secureCookies);
   await app.register(cookie, { secret: config.sessionSecret });
   const auth = createAuthModule(moduleDeps, deps.auth);
   auth.installHooks(app);

@@ -62,7 +62,19 @@ export interface SectionRow {
   position: number;
 }
 
-function toRecord(r: PagesTable): PageRecord {
+/** Every column but the search text (a copy of the page's words, read only by search). */
+const pageColumns = [
+  'id',
+  'slug',
+  'title',
+  'story',
+  'journal',
+  'origin',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+function toRecord(r: Omit<PagesTable, 'searchText'>): PageRecord {
   return {
     id: r.id,
     slug: r.slug,
@@ -96,16 +108,30 @@ export class HandbookRepo {
   async findBySlug(slug: string): Promise<PageRecord | undefined> {
     const r = await this.db
       .selectFrom('handbookPages')
-      .selectAll()
+      .select(pageColumns)
       .where('slug', '=', slug)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
   }
 
+  /**
+   * A page's Federated Wiki fields as stored (story and journal still JSON text), for serving
+   * them without parsing and re-serialising.
+   */
+  async findStoredJson(
+    slug: string,
+  ): Promise<{ slug: string; title: string; story: string; journal: string } | undefined> {
+    return this.db
+      .selectFrom('handbookPages')
+      .select(['slug', 'title', 'story', 'journal'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+  }
+
   async findById(id: string): Promise<PageRecord | undefined> {
     const r = await this.db
       .selectFrom('handbookPages')
-      .selectAll()
+      .select(pageColumns)
       .where('id', '=', id)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
@@ -116,14 +142,18 @@ export class HandbookRepo {
     const r = await this.db
       .selectFrom('handbookAliases')
       .innerJoin('handbookPages', 'handbookPages.id', 'handbookAliases.pageId')
-      .selectAll('handbookPages')
+      .select(pageColumns.map((c) => `handbookPages.${c}` as const))
       .where('handbookAliases.slug', '=', slug)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
   }
 
   async listAll(): Promise<PageRecord[]> {
-    const rows = await this.db.selectFrom('handbookPages').selectAll().orderBy('slug').execute();
+    const rows = await this.db
+      .selectFrom('handbookPages')
+      .select(pageColumns)
+      .orderBy('slug')
+      .execute();
     return rows.map(toRecord);
   }
 

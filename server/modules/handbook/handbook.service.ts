@@ -121,6 +121,9 @@ export class HandbookService {
 
   // ---- access ----
 
+  /** Goes up whenever this process changes the settings (caches of them compare it). */
+  settingsVersion = 0;
+
   async settings(): Promise<HandbookSettings> {
     const raw = await this.repo.getSetting(SETTINGS_KEY);
     if (raw === undefined) return defaultSettings;
@@ -135,6 +138,7 @@ export class HandbookService {
       JSON.stringify(settings),
       this.clock.now().toISOString(),
     );
+    this.settingsVersion++;
     return settings;
   }
 

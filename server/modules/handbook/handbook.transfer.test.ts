@@ -239,7 +239,20 @@ describe(`starter handbook on ${testDialect()}`, () => {
 
 describe(`Federated Wiki routes on ${testDialect()}`, () => {
   it('serves page JSON with evaluated graphviz, and a sitemap', async () => {
-    await importExport(repo(), t.clock, generatedWiki(3));
+    const plainPage = {
+      title: 'Plain Page',
+      story: [{ id: 'a1', type: 'paragraph', text: 'Read [[Welcome Visitors]] — «ναι».' }],
+      journal: [
+        { type: 'create', item: { title: 'Plain Page', story: [] }, date: 1_700_000_000_000 },
+      ],
+    };
+    await importExport(repo(), t.clock, { ...generatedWiki(3), 'plain-page': plainPage });
+    // A page without a diagram is served as stored: exactly what was imported.
+    const plain = await t.app.inject({ method: 'GET', url: '/plain-page.json' });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^application\/json/);
+    expect(plain.headers['access-control-allow-origin']).toBe('*');
+    expect(plain.json()).toEqual(plainPage);
     const res = await t.app.inject({ method: 'GET', url: '/welcome-visitors.json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
@@ -252,7 +265,7 @@ describe(`Federated Wiki routes on ${testDialect()}`, () => {
       SitemapEntry[]
     >();
     expect(sitemap.map((e) => e.slug).sort()).toEqual(
-      ['welcome-visitors', 'αρχές', 'política-econòmica'].sort(),
+      ['welcome-visitors', 'αρχές', 'política-econòmica', 'plain-page'].sort(),
     );
     expect(sitemap.find((e) => e.slug === 'welcome-visitors')).toEqual({
       slug: 'welcome-visitors',
