@@ -341,10 +341,12 @@ export class HandbookRepo {
     if (this.dialect === 'sqlite') {
       const match = terms.map((t) => `"${t}"*`).join(' AND ');
       const r = await sql<{ id: string; slug: string; title: string; story: string }>`
-        select p.id, p.slug, p.title, p.story from handbook_fts f join handbook_pages p on p.id = f.page_id
-        where handbook_fts match ${match} order by bm25(handbook_fts) limit ${limit}`.execute(
-        this.db,
-      );
+        select p.id, p.slug, p.title, p.story
+        from (
+          select page_id, bm25(handbook_fts) as score from handbook_fts
+          where handbook_fts match ${match} order by score limit ${limit}
+        ) f join handbook_pages p on p.id = f.page_id
+        order by f.score`.execute(this.db);
       return r.rows;
     }
     const query = terms.map((t) => `${t}:*`).join(' & ');
