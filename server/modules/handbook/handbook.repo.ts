@@ -350,11 +350,16 @@ export class HandbookRepo {
       return r.rows;
     }
     const query = terms.map((t) => `${t}:*`).join(' & ');
+    // Rank on the stored vector, then read only the best pages' stories.
     const r = await sql<{ id: string; slug: string; title: string; story: string }>`
-      select id, slug, title, story from handbook_pages
-      where to_tsvector('simple', search_text) @@ to_tsquery('simple', ${query})
-      order by ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', ${query})) desc, title
-      limit ${limit}`.execute(this.db);
+      select p.id, p.slug, p.title, p.story
+      from (
+        select id, title, ts_rank(search_vector, q) as score
+        from handbook_pages, to_tsquery('simple', ${query}) q
+        where search_vector @@ q
+        order by score desc, title limit ${limit}
+      ) f join handbook_pages p on p.id = f.id
+      order by f.score desc, f.title`.execute(this.db);
     return r.rows;
   }
 
