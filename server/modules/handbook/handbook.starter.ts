@@ -1,14 +1,16 @@
-import { sql } from 'kysely';
 import type { Clock } from '@server/platform/clock';
-import type { DbHandle } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
-import type { Item } from '@common/api/handbook';
+import {
+  handbookStarterLanguages,
+  type HandbookStarterLanguage,
+  type Item,
+} from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
 import { indexesOf } from './handbook.service';
 import { slugify } from './handbook.text';
-import { STARTER_KEY } from './handbook.transfer';
+import { onlyUntouchedStarter, STARTER_KEY } from './handbook.transfer';
 
-export type StarterLanguage = 'en' | 'es';
+export type StarterLanguage = HandbookStarterLanguage;
 
 interface StarterPage {
   title: string;
@@ -227,75 +229,104 @@ const es: Starter = {
 
 export const starters: Record<StarterLanguage, Starter> = { en, es };
 
-/** The first steward's language when the accounts table knows one, else English. */
-async function starterLanguage(db: DbHandle): Promise<StarterLanguage> {
-  try {
-    const r = await sql<{
-      locale: string | null;
-    }>`select locale from accounts where role = 'steward' order by created_at limit 1`.execute(
-      db.db,
-    );
-    return r.rows[0]?.locale === 'es' ? 'es' : 'en';
-  } catch {
-    return 'en';
-  }
-}
-
 /**
  * Seeds the starter handbook into an empty handbook, once: never when pages exist, never again
  * once seeded (or replaced by an import), even if its pages are later deleted.
  * Returns the number of pages written.
  */
 export async function seedStarter(
-  handle: DbHandle,
   repo: HandbookRepo,
   clock: Clock,
-  language?: StarterLanguage,
+  language: StarterLanguage = 'en',
 ): Promise<number> {
   if ((await repo.getSetting(STARTER_KEY)) !== undefined) return 0;
   if ((await repo.count()) > 0) return 0;
-  const lang = language ?? (await starterLanguage(handle));
-  const starter = starters[lang];
-  const now = clock.now();
   return repo.transaction(async (tx) => {
     if ((await tx.count()) > 0) return 0;
-    const ids = new Map<string, string>();
-    let n = 0;
-    const write = async (p: StarterPage) => {
-      const story: Item[] = p.paragraphs.map((text, i) => ({
-        type: 'paragraph',
-        id: `${slugify(p.title).slice(0, 8)}${String(i).padStart(8, '0')}`,
-        text,
-      }));
-      const page: PageRecord = {
-        id: newId(),
-        slug: slugify(p.title),
-        title: p.title,
-        story,
-        journal: [{ type: 'create', item: { title: p.title, story }, date: now.getTime() }],
-        origin: 'starter',
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      };
-      await tx.insert(page, indexesOf(page.title, story));
-      ids.set(p.title, page.id);
-      n++;
-      return page.id;
-    };
-    await write(starter.home);
-    const sections = [];
-    for (const s of starter.sections) {
-      const head = await write(s.head);
-      const pages = [];
-      for (const p of s.pages) pages.push({ pageId: await write(p), parentId: null });
-      sections.push({ pageId: head, pages });
-    }
-    await tx.replaceSections(sections);
-    await tx.putSetting(
-      STARTER_KEY,
-      JSON.stringify({ seeded: true, language: lang }),
-      now.toISOString(),
-    );
+    const n = await writeStarter(tx, clock, language);
+    await tx.bumpGeneration();
     return n;
   });
+}
+
+/**
+ * Re-seeds the starter handbook in `language` when the handbook still holds only the untouched
+ * starter pages in another language (the first steward, set up after the first start, speaks
+ * another language than the instance's default). Does nothing when no starter is written in that
+ * language, when the starter was edited, replaced by an import or never seeded.
+ * Returns the number of pages written (0 when nothing changed).
+ */
+export async function reseedStarter(
+  repo: HandbookRepo,
+  clock: Clock,
+  language: string,
+): Promise<number> {
+  if (!isStarterLanguage(language)) return 0;
+  return repo.transaction(async (tx) => {
+    const raw = await tx.getSetting(STARTER_KEY);
+    if (raw === undefined) return 0;
+    const seeded = JSON.parse(raw) as { seeded?: boolean; language?: string };
+    if (seeded.seeded !== true || seeded.language === language) return 0;
+    const pages = await onlyUntouchedStarter(tx);
+    if (pages === undefined) return 0;
+    // Sections the stewards did not touch either: the order seeding wrote.
+    await tx.replaceSections([]);
+    for (const p of pages) await tx.deletePage(p.id);
+    const n = await writeStarter(tx, clock, language);
+    await tx.bumpGeneration();
+    return n;
+  });
+}
+
+/** Whether a starter handbook is written in this language. */
+export function isStarterLanguage(language: string): language is StarterLanguage {
+  return (handbookStarterLanguages as readonly string[]).includes(language);
+}
+
+/** Writes the starter's pages and sections and records it as seeded; inside a transaction. */
+async function writeStarter(
+  tx: HandbookRepo,
+  clock: Clock,
+  lang: StarterLanguage,
+): Promise<number> {
+  const starter = starters[lang];
+  const now = clock.now();
+  const ids = new Map<string, string>();
+  let n = 0;
+  const write = async (p: StarterPage) => {
+    const story: Item[] = p.paragraphs.map((text, i) => ({
+      type: 'paragraph',
+      id: `${slugify(p.title).slice(0, 8)}${String(i).padStart(8, '0')}`,
+      text,
+    }));
+    const page: PageRecord = {
+      id: newId(),
+      slug: slugify(p.title),
+      title: p.title,
+      story,
+      journal: [{ type: 'create', item: { title: p.title, story }, date: now.getTime() }],
+      origin: 'starter',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await tx.insert(page, indexesOf(page.title, story));
+    ids.set(p.title, page.id);
+    n++;
+    return page.id;
+  };
+  await write(starter.home);
+  const sections = [];
+  for (const s of starter.sections) {
+    const head = await write(s.head);
+    const pages = [];
+    for (const p of s.pages) pages.push({ pageId: await write(p), parentId: null });
+    sections.push({ pageId: head, pages });
+  }
+  await tx.replaceSections(sections);
+  await tx.putSetting(
+    STARTER_KEY,
+    JSON.stringify({ seeded: true, language: lang }),
+    now.toISOString(),
+  );
+  return n;
 }
