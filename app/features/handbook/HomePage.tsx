@@ -54,9 +54,7 @@ export function HomePage() {
           </div>
         </header>
         {deleted !== undefined && (
-          <div role="status">
-            <Alert tone="success">{t('deletePage.done', { title: deleted })}</Alert>
-          </div>
+          <Alert tone="success">{t('deletePage.done', { title: deleted })}</Alert>
         )}
         <div className="hb-home-search">
           <SearchBox />

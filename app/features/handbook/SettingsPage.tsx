@@ -143,11 +143,7 @@ function AccessPanel() {
             </fieldset>
           )}
           {noCircleChosen && <Alert tone="warning">{t('settings.noCircleChosen')}</Alert>}
-          {save.isSuccess && (
-            <div role="status">
-              <Alert tone="success">{t('settings.saved')}</Alert>
-            </div>
-          )}
+          {save.isSuccess && <Alert tone="success">{t('settings.saved')}</Alert>}
           {save.error !== null && <Alert tone="danger">{errorMessage(save.error)}</Alert>}
           <div>
             <Button type="submit" busy={save.isPending}>
