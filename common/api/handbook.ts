@@ -79,7 +79,7 @@ export interface SitemapEntry {
 }
 
 /** Languages a starter handbook is written in (HANDBOOK_STARTER_LANGUAGE picks one). */
-export const handbookStarterLanguages = ['en', 'es'] as const;
+export const handbookStarterLanguages = ['en', 'es', 'ca', 'fr', 'de'] as const;
 export type HandbookStarterLanguage = (typeof handbookStarterLanguages)[number];
 
 // ---- API (under /api/v1/handbook) ----

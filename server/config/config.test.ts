@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       loadConfig({ DATA_DIR: tmp(), HANDBOOK_STARTER_LANGUAGE: 'es' }).handbookStarterLanguage,
     ).toBe('es');
     expect(() => loadConfig({ DATA_DIR: tmp(), HANDBOOK_STARTER_LANGUAGE: 'xx' })).toThrow(
-      /HANDBOOK_STARTER_LANGUAGE: must be one of en, es/,
+      /HANDBOOK_STARTER_LANGUAGE: must be one of en, es, ca, fr, de/,
     );
   });
 

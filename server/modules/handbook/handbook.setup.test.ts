@@ -12,6 +12,10 @@ import {
   TEST_PASSWORD,
 } from '@server/test/accounts';
 import { testDialect, type TestApp } from '@server/test/test-app';
+import { handbookStarterLanguages } from '@common/api/handbook';
+import { HandbookRepo } from './handbook.repo';
+import { reseedStarter, seedStarter } from './handbook.starter';
+import { buildHandbookTestApp } from './handbook.test-helpers';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -58,10 +62,15 @@ describe(`the starter handbook's language on ${testDialect()}`, () => {
     expect(titles).toHaveLength(12);
   });
 
-  it('stays when no starter is written in the steward’s language', async () => {
+  it('follows any shipped language, and ignores one no starter is written in', async () => {
     t = await buildAuthTestApp();
-    await setUp(t, 'de');
+    const repo = HandbookRepo.from(t.db);
+    expect(await reseedStarter(repo, t.clock, 'xx')).toBe(0);
     expect((await homeTitle(t))[0]).toBe('Principles');
+    await setUp(t, 'de');
+    expect((await homeTitle(t))[0]).toBe('Grundsätze');
+    // Once re-seeded, the starter is not replaced again by another language.
+    expect(await reseedStarter(repo, t.clock, 'de')).toBe(0);
   });
 
   it('stays when someone already changed the starter', async () => {
@@ -83,6 +92,34 @@ describe(`the starter handbook's language on ${testDialect()}`, () => {
     expect(edit.statusCode, edit.body).toBe(200);
     await setUp(t, 'es');
     expect((await homeTitle(t))[0]).toBe('Principles');
+  });
+});
+
+describe(`starter handbooks on ${testDialect()}`, () => {
+  it('exist in every shipped language, every link of every page leading to a page', async () => {
+    for (const language of handbookStarterLanguages) {
+      const h = await buildHandbookTestApp();
+      try {
+        const repo = HandbookRepo.from(h.db);
+        expect(await seedStarter(repo, h.clock, language)).toBe(12);
+        const sections = (
+          await h.app.inject({ method: 'GET', url: '/api/v1/handbook/sections' })
+        ).json<{ sections: { pages: unknown[] }[] }>().sections;
+        expect(sections.map((s) => s.pages.length)).toEqual([4, 0, 0, 0, 0, 0, 0]);
+        for (const page of await repo.listAll()) {
+          const view = (
+            await h.app.inject({
+              method: 'GET',
+              url: `/api/v1/handbook/pages/${encodeURIComponent(page.slug)}`,
+            })
+          ).json<{ page: PageView }>().page;
+          const missing = view.links.filter((l) => !l.exists).map((l) => l.title);
+          expect(missing, `${language}: ${page.title}`).toEqual([]);
+        }
+      } finally {
+        await h.close();
+      }
+    }
   });
 });
 
