@@ -21,12 +21,13 @@ const NEIGHBOURHOOD_ITEM = '__neighbourhood';
 export function wireDiagrams(service: HandbookService, cache = new DiagramCache()): DiagramPort {
   /** The generation the cache is known to agree with; undefined until first read. */
   let known: number | undefined;
-  const fresh = async () => {
+  const fresh = async (): Promise<number> => {
     const now = await service.repo.generation();
     if (now !== known) {
       cache.clear();
       known = now;
     }
+    return now;
   };
   const reader: HandbookReader = {
     page: (slug) => service.readerPage(slug),
@@ -34,8 +35,12 @@ export function wireDiagrams(service: HandbookService, cache = new DiagramCache(
     resolve: (titleOrSlug) => service.readerResolve(titleOrSlug),
   };
   const draw = async (here: string, itemId: string, text: string) => {
-    await fresh();
+    const before = await fresh();
+    const miss = cache.get(here, itemId, text) === undefined;
     const d = await drawDiagram({ text, page: here, itemId, reader, cache });
+    // A write committed while this picture was drawn (possible on PostgreSQL, where reads do not
+    // wait for a writer's transaction): what it read may be stale, so it is not kept.
+    if (miss && (await service.repo.generation()) !== before) cache.invalidate(here);
     return {
       dot: d.dot,
       truncated: d.truncated,
