@@ -290,6 +290,18 @@ describe('the handbook in the browser', () => {
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(shotDir, 'handbook-settings.png'), fullPage: true });
 
+    // The page deleted earlier is listed, and comes back with one click.
+    await page.getByRole('button', { name: 'Restore Old Jetty' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '“Old Jetty” is back in the handbook.' })
+      .waitFor();
+    expect(
+      (await api<{ page: PageView }>(bea, 'GET', '/pages/old-jetty')).page.journal.map(
+        (j) => j.type,
+      ),
+    ).toEqual(['create', 'remove', 'create']);
+
     const settings = await api<{ edit: string; editCircles: string[] }>(ada, 'GET', '/settings');
     expect(settings).toMatchObject({ edit: 'circles', editCircles: ['harbour-crew'] });
     // Bea is in the circle, so she may still edit.

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import {
   Alert,
   Button,
@@ -39,6 +40,7 @@ export function SettingsPage() {
         <p className="lead">{t('settings.lead')}</p>
         <AccessPanel />
         <CirclesPanel />
+        <DeletedPanel />
       </article>
     </HandbookLayout>
   );
@@ -355,5 +357,64 @@ function CircleCard({
         </div>
       </Dialog>
     </section>
+  );
+}
+
+/** Deleted pages, kept with their history; a steward brings one back. */
+function DeletedPanel() {
+  const { t, i18n } = useTranslation('handbook');
+  const errorMessage = useErrorMessage();
+  const client = useQueryClient();
+  const deleted = useQuery({ queryKey: hbKeys.deleted, queryFn: handbookApi.deletedPages });
+  const restore = useMutation({
+    mutationFn: (id: string) => handbookApi.restoreDeleted(id),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['handbook'] }),
+  });
+  const pages = deleted.data?.pages ?? [];
+  const back = restore.data?.page;
+  return (
+    <Card title={t('deleted.title')} description={t('deleted.lead')}>
+      <div className="stack">
+        {deleted.isPending && <Loading label={t('page.loading')} />}
+        {deleted.error !== null && <Alert tone="danger">{errorMessage(deleted.error)}</Alert>}
+        {back !== undefined && (
+          <Alert tone="success">
+            {t('deleted.restored', { title: back.title })}{' '}
+            <Link to={`/handbook/${encodeURIComponent(back.slug)}`}>{t('deleted.open')}</Link>
+          </Alert>
+        )}
+        {restore.error !== null && <Alert tone="danger">{errorMessage(restore.error)}</Alert>}
+        {deleted.isSuccess && pages.length === 0 && <p className="muted">{t('deleted.empty')}</p>}
+        {pages.length > 0 && (
+          <ul className="hb-circle-members">
+            {pages.map((d) => (
+              <li key={d.id}>
+                <span>
+                  {d.title}{' '}
+                  <span className="muted small">
+                    ·{' '}
+                    {t('deleted.when', {
+                      date: new Date(d.deletedAt).toLocaleDateString(i18n.language, {
+                        dateStyle: 'medium',
+                      }),
+                    })}
+                  </span>
+                </span>
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  aria-label={t('deleted.restoreLabel', { title: d.title })}
+                  busy={restore.isPending && restore.variables === d.id}
+                  onClick={() => restore.mutate(d.id)}
+                >
+                  <HbIcon name="restore" size={16} />
+                  {t('deleted.restore')}
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </Card>
   );
 }

@@ -90,6 +90,12 @@ export const handbookApi = {
   setSections: (sections: { slug: string; pages: { slug: string }[] }[]) =>
     api.put<SectionTree>(`${base}/sections`, { sections }),
   deletePage: (slug: string) => api.delete<{ deleted: PageSummary }>(p(slug)),
+  deletedPages: () =>
+    api.get<{ pages: (PageSummary & { id: string; deletedAt: string })[] }>(
+      `${base}/deleted-pages`,
+    ),
+  restoreDeleted: (id: string) =>
+    api.post<{ page: Page }>(`${base}/deleted-pages/${encodeURIComponent(id)}/restore`),
   settings: () => api.get<SettingsView>(`${base}/settings`),
   putSettings: (s: HandbookSettings) => api.put<HandbookSettings>(`${base}/settings`, s),
   circles: () => api.get<{ circles: CircleView[] }>(`${base}/circles`),
@@ -170,4 +176,5 @@ export const hbKeys = {
   diagram: (slug: string) => ['handbook', 'diagram', slug] as const,
   settings: ['handbook', 'settings'] as const,
   circles: ['handbook', 'circles'] as const,
+  deleted: ['handbook', 'deleted'] as const,
 };

@@ -183,6 +183,48 @@ describe(`deleting a page on ${testDialect()}`, () => {
   });
 });
 
+describe(`restoring a deleted page on ${testDialect()}`, () => {
+  it('brings it back with its journal, links finding it again; stewards only', async () => {
+    await create('Lanterns', [p('a', 'Leave them lit. #night')]);
+    await create('Quay', [p('q', 'See [[Lanterns]].')]);
+    await send('DELETE', '/pages/lanterns', undefined, member('Bea'));
+    const list = await send('GET', '/deleted-pages');
+    expect(list.status).toBe(200);
+    const [gone] = (list.body as { pages: { id: string; slug: string; title: string }[] }).pages;
+    expect(gone).toMatchObject({ slug: 'lanterns', title: 'Lanterns' });
+    expect((await send('GET', '/deleted-pages', undefined, member())).status).toBe(403);
+    expect(
+      (await send('POST', `/deleted-pages/${gone?.id}/restore`, undefined, member())).status,
+    ).toBe(403);
+
+    const back = await send('POST', `/deleted-pages/${gone?.id}/restore`);
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    const page = (back.body as { page: PageView }).page;
+    expect(page.story).toEqual([p('a', 'Leave them lit. #night')]);
+    expect(page.journal.map((j) => j.type)).toEqual(['create', 'remove', 'create']);
+    expect(page.keywords).toEqual(['night']);
+    expect((await readPage('quay')).body.page.links).toEqual([
+      { title: 'Lanterns', slug: 'lanterns', exists: true },
+    ]);
+    expect((await send('GET', '/deleted-pages')).body).toEqual({ pages: [] });
+    const again = await send('POST', `/deleted-pages/${gone?.id}/restore`);
+    expect(again.status).toBe(404);
+    expect(again.body).toMatchObject({ error: { code: 'page_not_found' } });
+  });
+
+  it('refuses to restore over a page that took its title since', async () => {
+    await create('Lanterns');
+    await send('DELETE', '/pages/lanterns');
+    await create('Lanterns', [p('n', 'A new page.')]);
+    const [gone] = ((await send('GET', '/deleted-pages')).body as { pages: { id: string }[] })
+      .pages;
+    const clash = await send('POST', `/deleted-pages/${gone?.id}/restore`);
+    expect(clash.status).toBe(409);
+    expect(clash.body).toMatchObject({ error: { code: 'page_exists' } });
+    expect((await readPage('lanterns')).body.page.story).toEqual([p('n', 'A new page.')]);
+  });
+});
+
 describe(`circles on ${testDialect()}`, () => {
   it('lists, renames, refuses a taken name, deletes and leaves the edit policy', async () => {
     expect(

@@ -247,7 +247,32 @@ export class HandbookRepo {
       .selectFrom('handbookDeletedPages')
       .select(['id', 'slug', 'title', 'deletedAt'])
       .orderBy('deletedAt', 'desc')
+      .orderBy('title')
       .execute();
+  }
+
+  /** A deleted page as it was kept ({title, story, journal}), or undefined. */
+  async findDeleted(
+    id: string,
+  ): Promise<
+    | { id: string; slug: string; page: { title: string; story: Item[]; journal: JournalAction[] } }
+    | undefined
+  > {
+    const r = await this.db
+      .selectFrom('handbookDeletedPages')
+      .select(['id', 'slug', 'page'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (r === undefined) return undefined;
+    return {
+      id: r.id,
+      slug: r.slug,
+      page: JSON.parse(r.page) as { title: string; story: Item[]; journal: JournalAction[] },
+    };
+  }
+
+  async forgetDeleted(id: string): Promise<void> {
+    await this.db.deleteFrom('handbookDeletedPages').where('id', '=', id).execute();
   }
 
   // ---- generation ----

@@ -127,6 +127,39 @@ export function handbookApiRoutes(
       async (req) => ({ deleted: await service.deletePage(req.actor, req.params.slug) }),
     );
 
+    app.get(
+      '/deleted-pages',
+      {
+        schema: {
+          tags,
+          summary: 'Deleted pages, newest first (stewards)',
+          response: {
+            200: z.object({
+              pages: z.array(summary.extend({ id: z.string(), deletedAt: z.string() })),
+            }),
+          },
+        },
+      },
+      async (req) => ({ pages: await service.deletedPages(req.actor) }),
+    );
+
+    app.post(
+      '/deleted-pages/:id/restore',
+      {
+        schema: {
+          tags,
+          summary:
+            'Bring a deleted page back with its journal, outside any section (stewards; 409 page_exists when its slug was taken)',
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const restored = await service.restoreDeleted(req.actor, req.params.id);
+        return { page: await present(req.actor, restored.slug) };
+      },
+    );
+
     app.post(
       '/pages/:slug/items',
       {

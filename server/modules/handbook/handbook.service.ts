@@ -657,6 +657,63 @@ export class HandbookService {
     return out;
   }
 
+  /** Deleted pages, newest first (stewards). */
+  async deletedPages(actor: Actor) {
+    await this.authorize(actor, 'administer');
+    return this.repo.deletedPages();
+  }
+
+  /**
+   * Brings a deleted page back under its title, with its whole journal and a `create` action
+   * saying it was restored (stewards). It comes back outside any section. 404 page_not_found when
+   * no deleted page has this id; 409 page_exists when its slug was taken since.
+   */
+  async restoreDeleted(actor: Actor, id: string): Promise<PageRecord> {
+    await this.authorize(actor, 'administer');
+    const page = await this.write(async (repo) => {
+      const kept = await repo.findDeleted(id);
+      if (kept === undefined)
+        throw notFound('page_not_found', 'There is no deleted page with this id.', { id });
+      const slug = slugify(kept.page.title);
+      const existing = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
+      if (existing !== undefined) {
+        throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {
+          slug: existing.slug,
+          title: existing.title,
+          link: `/handbook/${encodeURIComponent(existing.slug)}`,
+        });
+      }
+      const now = this.clock.now();
+      const author = authorOf(actor);
+      const story = cleanStory(kept.page.story);
+      const record: PageRecord = {
+        id: kept.id,
+        slug,
+        title: kept.page.title,
+        story,
+        journal: [
+          ...kept.page.journal,
+          {
+            type: 'create',
+            item: { title: kept.page.title, story },
+            restoredFrom: 'deleted',
+            date: now.getTime(),
+            ...(author !== undefined ? { author } : {}),
+          },
+        ],
+        origin: 'local',
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await repo.forgetDeleted(kept.id);
+      await repo.insert(record, indexesOf(record.title, story));
+      return record;
+    });
+    // Pages linking to its title now find it.
+    this.diagrams?.clear();
+    return page;
+  }
+
   /**
    * Renames a page. Its old slug stays as a redirect; the answer lists pages linking to the old
    * title so the editor can offer to update them (see updateLinks).
