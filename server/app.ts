@@ -160,7 +160,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const handbook = createHandbook(moduleDeps);
+  const handbook = createHandbook({
+    ...moduleDeps,
+    // Circles name their members; the handbook asks the auth module, never its tables.
+    accounts: {
+      describe: async (ids) => {
+        const found = await Promise.all(
+          ids.map((id) => auth.service.account(id).catch(() => undefined)),
+        );
+        return found
+          .filter((a) => a !== undefined)
+          .map((a) => ({ id: a.id, name: a.name, email: a.email }));
+      },
+    },
+  });
   await app.register(
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.

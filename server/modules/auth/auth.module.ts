@@ -47,6 +47,7 @@ export function createAuthModule(deps: ModuleDeps, options: Partial<AuthOptions>
     secret: deps.config.sessionSecret,
     hashCost: o.hashCost,
     sessionTtlMs: o.sessionTtlMs,
+    bus: deps.bus,
   });
   const cookies = { secure: deps.config.secureCookies };
   return {

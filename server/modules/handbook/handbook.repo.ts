@@ -36,6 +36,15 @@ type HandbookTables = {
     createdAt: string;
   };
   settings: { key: string; value: string; updatedAt: string };
+  handbookGeneration: { id: number; value: number };
+  handbookDeletedPages: {
+    id: string;
+    slug: string;
+    title: string;
+    page: string;
+    deletedBy: string | null;
+    deletedAt: string;
+  };
 };
 
 /** A stored page, JSON columns parsed. */
@@ -243,6 +252,84 @@ export class HandbookRepo {
     await this.db.deleteFrom('handbookPages').where('id', '=', id).execute();
   }
 
+  /** Keeps a deleted page whole (its journal ending in the deletion), then deletes it. */
+  async archiveAndDelete(
+    page: PageRecord,
+    deletedBy: string | null,
+    deletedAt: string,
+  ): Promise<void> {
+    await this.db
+      .insertInto('handbookDeletedPages')
+      .values({
+        id: page.id,
+        slug: page.slug,
+        title: page.title,
+        page: JSON.stringify({ title: page.title, story: page.story, journal: page.journal }),
+        deletedBy,
+        deletedAt,
+      })
+      .execute();
+    await this.deletePage(page.id);
+  }
+
+  async deletedPages(): Promise<{ id: string; slug: string; title: string; deletedAt: string }[]> {
+    return this.db
+      .selectFrom('handbookDeletedPages')
+      .select(['id', 'slug', 'title', 'deletedAt'])
+      .orderBy('deletedAt', 'desc')
+      .orderBy('title')
+      .execute();
+  }
+
+  /** A deleted page as it was kept ({title, story, journal}), or undefined. */
+  async findDeleted(
+    id: string,
+  ): Promise<
+    | { id: string; slug: string; page: { title: string; story: Item[]; journal: JournalAction[] } }
+    | undefined
+  > {
+    const r = await this.db
+      .selectFrom('handbookDeletedPages')
+      .select(['id', 'slug', 'page'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (r === undefined) return undefined;
+    return {
+      id: r.id,
+      slug: r.slug,
+      page: JSON.parse(r.page) as { title: string; story: Item[]; journal: JournalAction[] },
+    };
+  }
+
+  async forgetDeleted(id: string): Promise<void> {
+    await this.db.deleteFrom('handbookDeletedPages').where('id', '=', id).execute();
+  }
+
+  // ---- generation ----
+
+  /**
+   * Bumps the handbook's generation and returns the new value. Called inside every write
+   * transaction: the row lock also orders concurrent writers on PostgreSQL.
+   */
+  async bumpGeneration(): Promise<number> {
+    await this.db
+      .updateTable('handbookGeneration')
+      .set((eb) => ({ value: eb('value', '+', 1) }))
+      .where('id', '=', 1)
+      .execute();
+    return this.generation();
+  }
+
+  /** The handbook's generation: one primary-key read. */
+  async generation(): Promise<number> {
+    const r = await this.db
+      .selectFrom('handbookGeneration')
+      .select('value')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return Number(r?.value ?? 0);
+  }
+
   private async writeIndexes(pageId: string, idx: PageIndexes): Promise<void> {
     await this.db.deleteFrom('handbookLinks').where('pageId', '=', pageId).execute();
     if (idx.links.length > 0) {
@@ -428,6 +515,22 @@ export class HandbookRepo {
       ...c,
       members: ms.filter((m) => m.circleId === c.id).map((m) => m.accountId),
     }));
+  }
+
+  async deleteCircle(id: string): Promise<boolean> {
+    await this.db.deleteFrom('handbookCircleMembers').where('circleId', '=', id).execute();
+    const r = await this.db.deleteFrom('handbookCircles').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The id of the circle with this name, if any. */
+  async circleNamed(name: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('handbookCircles')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r?.id;
   }
 
   async circlesOf(accountId: string): Promise<string[]> {
