@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes, SIGNAL_LIMITS } from '@common/protocol';
+import { CloseCodes, SIGNAL_LIMITS, shouldReconnect } from '@common/protocol';
 import type { SpacePublicDto } from '@common/api/spaces';
 import { signJoinToken } from '@server/modules/spaces';
 import {
@@ -486,6 +486,25 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await deleted.next('error')).code).toBe('space_not_found');
       expect((await deleted.closed).code).toBe(CloseCodes.spaceNotFound);
     });
+  });
+});
+
+describe(`a server stop on ${testDialect()}`, () => {
+  it('closes every meeting socket with 1001 "going away", so clients come back by themselves', async () => {
+    const t = await startMeetingTestApp({ media: new FakeMediaEngine() });
+    try {
+      const owner = await signUpAndLogIn(t.app, { name: 'Stella' });
+      const space = await createTestSpace(t.app, owner, { settings: { anyoneCanStart: true } });
+      const ticket = await joinTicket(t.app, space.slug, { name: 'Gus' });
+      const a = await TestClient.join(t.wsUrl, ticket.token);
+      await a.client.next('roster');
+      await t.app.close();
+      const closed = await a.client.closed;
+      expect(closed.code).toBe(CloseCodes.goingAway);
+      expect(shouldReconnect(closed.code)).toBe(true);
+    } finally {
+      await t.close().catch(() => undefined);
+    }
   });
 });
 
