@@ -419,6 +419,13 @@ export class MeetingClient {
       case 'meeting_updated':
         this.set({ locked: m.locked });
         return;
+      case 'rules':
+        this.set({ rules: m.rules });
+        // Screen sharing was locked while we shared: the server stopped forwarding it; stop it
+        // here too (camera and microphone locks arrive as participant_updated for ourselves).
+        if (this.isLocked('screen') && this.state.screenStream !== null)
+          this.stopScreenShare(false);
+        return;
       case 'active_speakers':
         this.set({ activeSpeakers: m.participantIds });
         return;
@@ -774,10 +781,11 @@ export class MeetingClient {
     void this.publish();
   }
 
-  private stopScreenShare(): void {
+  /** Stops sharing; `tell` is false when the server already turned it off. */
+  private stopScreenShare(tell = true): void {
     stopStream(this.state.screenStream);
     this.set({ screenStream: null });
-    this.send({ type: 'screen_share', on: false });
+    if (tell) this.send({ type: 'screen_share', on: false });
     void this.publish();
   }
 

@@ -121,6 +121,45 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       await waitUntil(() => room?.closed === true);
     });
 
+    it('applies settings the owner saves while the meeting runs (PATCH → live meeting)', async () => {
+      const space = await createTestSpace(t.app, owner, { settings: { lobby: 'guests' } });
+      const mod = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Olga' }, owner)).token,
+      );
+      await mod.client.next('roster');
+      const m = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Max' }, member)).token,
+      );
+      await m.client.next('roster');
+      const g = await guestJoin(space.slug, 'Gwen');
+      expect((await g.client.next('phase')).phase).toBe('lobby');
+
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/spaces/${space.slug}`,
+        headers: authHeaders(owner),
+        payload: { settings: { lockCamera: true, lobby: 'off' } },
+      });
+      expect(res.statusCode).toBe(200);
+      expect((await m.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await m.client.next('participant_updated')).participant).toMatchObject({
+        id: m.joined.self.id,
+        camera: false,
+      });
+      // The lobby is off now: Gwen is let in by herself.
+      expect((await g.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await g.client.next('phase')).phase).toBe('meeting');
+      m.client.send({ type: 'set_camera', on: true, ref: 'cam' });
+      expect(await m.client.next('error')).toMatchObject({
+        code: 'locked_by_moderator',
+        ref: 'cam',
+      });
+      for (const c of [mod, m, g]) c.client.close();
+      await Promise.all([mod, m, g].map((c) => c.client.closed));
+    });
+
     it('keeps early arrivals waiting for a moderator, then lets them in by themselves', async () => {
       const space = await createTestSpace(t.app, owner, { settings: { anyoneCanStart: false } });
       const g = await guestJoin(space.slug, 'Early');
