@@ -3,6 +3,7 @@
  * lookup), with the keyboard only, saves, and the co-moderator finds the space shared with them.
  */
 import { mkdirSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpaceDto, SpaceListsDto } from '@common/api/spaces';
 import { authHeaders } from '@server/test/accounts';
@@ -40,7 +41,18 @@ describe('co-moderators', () => {
     // For a person to look at (not compared): the open suggestions.
     mkdirSync('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/space-co-moderators.png' });
+    // The form with the suggestions open has no serious accessibility problem, light or dark.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const axe = await new AxeBuilder({ page }).setLegacyMode().analyze();
+      const serious = axe.violations.filter(
+        (v) => v.impact === 'serious' || v.impact === 'critical',
+      );
+      expect(serious.map((v) => `${colorScheme} ${v.id}: ${v.help}`)).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
 
+    await field.focus();
     await field.press('ArrowDown');
     await field.press('Enter');
     await page.getByRole('button', { name: 'Remove Beatriz Ortega as co-moderator' }).waitFor();
