@@ -209,10 +209,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     throw new AppError(404, 'not_found', 'Not found.');
   });
-  await app.register(websocket, { options: { maxPayload: SIGNAL_LIMITS.maxFrameBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: SIGNAL_LIMITS.maxFrameBytes },
+    // Replaces the plugin's own stop, which runs before any hook of ours and closes every socket
+    // without a code (1005): meetings end first and close their sockets with 1001 "going away",
+    // which tells clients to come back by themselves once the server is up again.
+    preClose: async () => {
+      await signalling.close();
+      app.websocketServer.close();
+    },
+  });
   await app.register(signalling.routes);
   app.addHook('preClose', async () => {
-    await signalling.close();
     await (await defaultEngine?.catch(() => undefined))?.close();
   });
   app.addHook('onClose', async () => {

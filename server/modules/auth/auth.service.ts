@@ -6,7 +6,7 @@ import { newId, newToken } from '@server/platform/ids';
 import type { Logger } from '@server/platform/log';
 import type { Mailer } from '@server/platform/mail';
 import { AppError, badRequest, conflict, forbidden, notFound } from '@server/http/errors';
-import { registrationModes } from '@common/api/auth';
+import { MEMBER_LOOKUP_LIMIT, MEMBER_LOOKUP_MIN_LENGTH, registrationModes } from '@common/api/auth';
 import { hashPassword, passwordWeakness, verifyPassword, type HashCost } from './auth.passwords';
 import {
   isUniqueViolation,
@@ -374,6 +374,29 @@ export class AuthService {
 
   listAccounts(filter: AccountFilter): Promise<{ items: AccountRow[]; total: number }> {
     return this.d.repo.listAccounts(filter);
+  }
+
+  /**
+   * Finds members for a picker (co-moderators of a space): active accounts by a word of their
+   * name, by the start of their e-mail (stewards only) or by their whole e-mail address.
+   * Throws `query_too_short` under MEMBER_LOOKUP_MIN_LENGTH characters.
+   */
+  async lookUpMembers(props: {
+    text: string;
+    bySteward: boolean;
+  }): Promise<Pick<AccountRow, 'id' | 'name' | 'email'>[]> {
+    const text = props.text.trim().normalize('NFC');
+    if ([...text].length < MEMBER_LOOKUP_MIN_LENGTH) {
+      throw badRequest(
+        'query_too_short',
+        `Type at least ${MEMBER_LOOKUP_MIN_LENGTH} characters to look members up.`,
+        { minLength: MEMBER_LOOKUP_MIN_LENGTH },
+      );
+    }
+    return this.d.repo.lookupActiveAccounts(text, {
+      emailPrefix: props.bySteward,
+      limit: MEMBER_LOOKUP_LIMIT,
+    });
   }
 
   /**
