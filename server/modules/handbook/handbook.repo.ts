@@ -500,8 +500,12 @@ export class HandbookRepo {
   }
 
   async putSetting(key: string, value: string, now: string): Promise<void> {
-    await this.db.deleteFrom('settings').where('key', '=', key).execute();
-    await this.db.insertInto('settings').values({ key, value, updatedAt: now }).execute();
+    // One statement: two saves at once must not both delete and then both insert.
+    await this.db
+      .insertInto('settings')
+      .values({ key, value, updatedAt: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updatedAt: now }))
+      .execute();
   }
 
   async circles(): Promise<{ id: string; name: string; members: string[] }[]> {
