@@ -73,6 +73,11 @@ export interface EngineInternalOptions extends EngineOptions {
   historySize?: number;
   /** Minimum time between keyframe requests to one publisher track (ms). */
   keyframeIntervalMs?: number;
+  /**
+   * Dead m-lines (tracks of departed publishers) a subscribe PC may keep before it is replaced by
+   * a fresh one with the live tracks only, once they also outnumber the live ones (default 16).
+   */
+  maxDeadMlines?: number;
   /** TEST ONLY: drop the packets for which this returns true, as if lost on the wire. */
   testDropPacket?: (p: DropCandidate) => boolean;
 }
@@ -93,6 +98,13 @@ const MAX_SDP_LENGTH = 100_000;
 /** Our SSRC as RTCP sender (any constant works; it never appears in RTP). */
 const SFU_SSRC = 0x5f0c0de1;
 const SCREEN_BITRATE = 2_500_000;
+/**
+ * A subscriber PC keeps an m-line for every track it ever carried (SDP m-lines cannot be
+ * removed, and node-datachannel cannot give a closed track's mid to a new track: libdatachannel
+ * would add a second m-line with that mid). Once this many are dead, and more than are alive,
+ * the PC is replaced by a fresh one with the live tracks only (EngineInternalOptions.maxDeadMlines).
+ */
+const MAX_DEAD_MLINES = 16;
 
 async function freeUdpPort(address: string | undefined): Promise<number> {
   const sock = createSocket(address?.includes(':') ? 'udp6' : 'udp4');
@@ -233,18 +245,27 @@ class Subscription {
   readonly tracks = new Map<number, SubTrack>();
   private scheduled = false;
   private pending = false;
-  private mids = 0;
+  /** m-lines this PC has (live and dead). */
+  private lines = 0;
   private closed = false;
   readonly gathered: GatherState = { done: false, waiters: [] };
+  /**
+   * This PC's mids are numbers from `firstMid` on; mids keep counting across the peer's
+   * subscribe PCs, so an answer to a replaced PC's offer is recognised (Peer.acceptSubscriberAnswer).
+   */
+  readonly firstMid: number;
 
   constructor(
     readonly peer: Peer,
     readonly pc: PeerConnection,
-  ) {}
+  ) {
+    this.firstMid = peer.nextSubMid;
+  }
 
   add(pub: Publication): void {
     if (this.tracks.has(pub.id)) return;
-    const mid = String(this.mids++);
+    const mid = String(this.peer.nextSubMid++);
+    this.lines++;
     const media = pub.kind === 'video' ? new Video(mid, 'SendOnly') : new Audio(mid, 'SendOnly');
     if (media instanceof Video) media.addVP8Codec(pub.payloadType);
     else media.addOpusCodec(pub.payloadType);
@@ -281,7 +302,39 @@ class Subscription {
       this.peer.room.engine.closePc(this.pc);
       return;
     }
+    const dead = this.lines - this.tracks.size;
+    if (
+      dead >= this.peer.room.engine.maxDeadMlines &&
+      dead > this.tracks.size &&
+      !this.peer.closed
+    ) {
+      this.replace();
+      return;
+    }
     this.schedule();
+  }
+
+  /**
+   * Moves the live tracks to a fresh subscribe PC (its first offer carries them only) and closes
+   * this one. The browser sees new ICE credentials in the offer and takes it with a fresh PC.
+   */
+  private replace(): void {
+    this.closed = true;
+    if (this.peer.sub === this) this.peer.sub = undefined;
+    const pubs: Publication[] = [];
+    for (const st of this.tracks.values()) {
+      pubs.push(st.pub);
+      st.open = false;
+      st.closed = true;
+      st.pub.sinks = st.pub.sinks.filter((s) => s !== st);
+      closeTrack(st.track);
+    }
+    this.tracks.clear();
+    const engine = this.peer.room.engine;
+    engine.closePc(this.pc);
+    engine.countReplacedSubscription();
+    const next = this.peer.subscription();
+    for (const pub of pubs) if (!pub.ended) next.add(pub);
   }
 
   schedule(): void {
@@ -334,6 +387,8 @@ class Peer implements MediaPeer {
   pubPc: PeerConnection | undefined;
   readonly pubGathered: GatherState = { done: false, waiters: [] };
   sub: Subscription | undefined;
+  /** The next mid for a subscribe PC's track (see Subscription.firstMid). */
+  nextSubMid = 0;
   readonly inbound = new Map<string, Inbound>();
   readonly publications = new Map<string, Publication>();
   private sections = new Map<string, MediaSectionInfo>();
@@ -508,7 +563,7 @@ class Peer implements MediaPeer {
       for (const w of gathered.waiters.splice(0)) w();
     });
     pc.onStateChange((state) => {
-      if (this.closed) return;
+      if (this.closed || (which === 'subscribe' && this.sub?.pc !== pc)) return;
       if (state === 'connected') connected = true;
       this.events.onConnectionState?.(which, state);
     });
@@ -521,6 +576,10 @@ class Peer implements MediaPeer {
     if (typeof sdp !== 'string' || sdp.length > MAX_SDP_LENGTH || !sdp.startsWith('v=0')) {
       throw new MediaEngineError('invalid_sdp', 'not an SDP answer');
     }
+    // An answer to the offer of a subscribe PC since replaced (all its mids are older than the
+    // current PC's): it crossed our new offer; the browser answers that one next.
+    const mids = [...sdp.matchAll(/\r?\na=mid:(\d+)/g)].map((m) => Number(m[1]));
+    if (mids.length > 0 && mids.every((m) => m < this.sub!.firstMid)) return;
     this.sub.accept(sdp);
   }
 
@@ -687,6 +746,7 @@ class Engine implements MediaEngine {
   readonly connectTimeoutMs: number;
   readonly historySize: number;
   readonly lastN: number;
+  readonly maxDeadMlines: number;
   private readonly keyframeIntervalMs: number;
   private readonly drop: ((p: DropCandidate) => boolean) | undefined;
   private readonly pcs = new Set<PeerConnection>();
@@ -701,6 +761,8 @@ class Engine implements MediaEngine {
     nacksReceived: 0,
     keyframeRequests: 0,
     recoveredPackets: 0,
+    /** Subscribe PCs replaced to shed dead m-lines. */
+    subscriptionsReplaced: 0,
   };
 
   constructor(
@@ -711,6 +773,7 @@ class Engine implements MediaEngine {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
     this.historySize = options.historySize ?? 512;
     this.lastN = options.lastN ?? 9;
+    this.maxDeadMlines = options.maxDeadMlines ?? MAX_DEAD_MLINES;
     this.keyframeIntervalMs = options.keyframeIntervalMs ?? 300;
     this.drop = options.testDropPacket;
     this.config = {
@@ -752,6 +815,10 @@ class Engine implements MediaEngine {
     } catch (e) {
       this.log?.warn({ err: e }, 'closing a peer connection failed');
     }
+  }
+
+  countReplacedSubscription(): void {
+    this.counters.subscriptionsReplaced++;
   }
 
   announce(sdp: string): string {
