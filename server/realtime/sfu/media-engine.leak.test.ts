@@ -24,30 +24,32 @@ afterAll(async () => {
 
 describe('media engine teardown', () => {
   it(
-    'leaks no peer connections or memory over 1,000 join/leave cycles',
-    { timeout: 180_000 },
+    'leaks no peer connections, and memory is back within 5 % after 1,000 join/leave cycles',
+    { timeout: 120_000 },
     async () => {
       engine = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1' });
       client = new ClientPeer({ name: 'template' });
       const offer = await client.publishOffer();
       const room = engine.room('churn');
+      // Each cycle leaves as soon as its publish is answered: the case in which node-datachannel
+      // used to keep every track it was still delivering (about 24 kB a cycle).
       const cycle = async (i: number) => {
         const peer = room.addPeer(`p${i}`, { onSubscriberOffer: () => undefined });
         await peer.publish(offer.sdp, offer.sources);
         expect(engine!.stats().peerConnections).toBe(1);
         room.removePeer(`p${i}`);
       };
-      for (let i = 0; i < 100; i++) await cycle(i); // warm up allocators and caches
+      // Warm-up: glibc's per-thread arenas (libdatachannel's threads) keep growing, ever more
+      // slowly, for the first few thousand peer connections of a process, leak or not
+      // (measured: +5 % over cycles 300-1,300, +0-1 % per 1,000 after 3,000). "The start" here is
+      // an engine that has already served 2,000 joins, as a running server has.
+      for (let i = 0; i < 2000; i++) await cycle(i);
       const before = await settle();
-      for (let i = 100; i < 1100; i++) await cycle(i);
+      for (let i = 2000; i < 3000; i++) await cycle(i);
       const after = await settle();
       expect(engine.stats()).toMatchObject({ rooms: 1, peers: 0, peerConnections: 0 });
       expect(room.peerCount()).toBe(0);
-      // The issue's target is "back within 5 %"; node-datachannel keeps roughly 13 kB of native
-      // memory per closed PeerConnection that had callbacks (measured; see docs/benchmarks.md), so
-      // this guards against the engine's own leaks (a retained peer would hold its 512-packet
-      // history and PCs: far above 50 kB) rather than asserting the 5 % target.
-      expect(after - before).toBeLessThan(1000 * 50_000);
+      expect(after / before).toBeLessThan(1.05);
     },
   );
 });

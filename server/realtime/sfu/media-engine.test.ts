@@ -34,9 +34,11 @@ async function join(room: MediaRoom, name: string, publish = true) {
   clients.push(client);
   const caps: number[] = [];
   const states: string[] = [];
+  const offers: string[] = [];
   let answering = Promise.resolve();
   const peer: MediaPeer = room.addPeer(name, {
     onSubscriberOffer(sdp) {
+      offers.push(sdp);
       answering = answering.then(async () => {
         const answer = await client.answerSubscriberOffer(sdp);
         peer.acceptSubscriberAnswer(answer);
@@ -52,7 +54,7 @@ async function join(room: MediaRoom, name: string, publish = true) {
     client.acceptPublishAnswer(answer);
     await waitFor(() => client.publishing(), `${name} publishing`);
   }
-  return { client, peer, caps, states };
+  return { client, peer, caps, states, offers };
 }
 
 /** Sends a few packets on both tracks every 10 ms until `cond` holds. */
@@ -238,5 +240,50 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     expect(answer).toContain('a=recvonly');
     room.removePeer('x');
     expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
+  });
+  it('replaces a subscriber PC whose departed publishers left too many dead m-lines, and keeps forwarding', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r-churn');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    await pumpUntil(
+      [alice.client],
+      () => (bob.client.received.get('alice:camera')?.packets ?? 0) > 3,
+      'bob receiving alice',
+    );
+    // Twelve guests come and go: each leaves two dead m-lines (microphone, camera) in bob's PC.
+    for (let i = 0; i < 12; i++) {
+      const guest = await join(room, `guest${i}`);
+      await waitFor(
+        () => bob.offers.some((o) => o.includes(`msid:guest${i} `)),
+        `bob offered guest${i}`,
+      );
+      room.removePeer(`guest${i}`);
+      guest.client.close();
+    }
+    const mlines = (sdp: string) => sdp.split('\r\nm=').length - 1;
+    const ufrag = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+    // Without replacement the last offer would carry 2 + 24 m-lines; with it, never more than
+    // alice's 2, one guest's 2 and 16 dead ones.
+    const live = (sdp: string) => sdp.split('\r\nm=').filter((m) => / [1-9]\d* UDP/.test(m)).length;
+    await waitFor(
+      () => bob.offers.at(-1)!.includes('guest11:camera') && live(bob.offers.at(-1)!) === 2,
+      'the offer without guest11',
+    );
+    expect(Math.max(...bob.offers.map(mlines))).toBeLessThanOrEqual(20);
+    expect(new Set(bob.offers.map(ufrag)).size).toBe(2);
+    // Bob's fresh PC still gets alice's media.
+    const before = bob.client.received.get('alice:camera')!.packets;
+    await pumpUntil(
+      [alice.client],
+      () => bob.client.received.get('alice:camera')!.packets > before + 5,
+      'bob receiving alice on the fresh PC',
+    );
+    // alice's publish PC and bob's one subscribe PC (the replaced one is closed).
+    expect(engine.stats()).toMatchObject({
+      peers: 2,
+      peerConnections: 2,
+      subscriptionsReplaced: 1,
+    });
   });
 });

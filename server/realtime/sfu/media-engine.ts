@@ -34,6 +34,7 @@ import {
   buildPli,
   buildReceiverReport,
   buildRemb,
+  hasFeedback,
   parseFeedback,
   readAudioLevel,
   readSenderReport,
@@ -72,6 +73,11 @@ export interface EngineInternalOptions extends EngineOptions {
   historySize?: number;
   /** Minimum time between keyframe requests to one publisher track (ms). */
   keyframeIntervalMs?: number;
+  /**
+   * Dead m-lines (tracks of departed publishers) a subscribe PC may keep before it is replaced by
+   * a fresh one with the live tracks only, once they also outnumber the live ones (default 16).
+   */
+  maxDeadMlines?: number;
   /** TEST ONLY: drop the packets for which this returns true, as if lost on the wire. */
   testDropPacket?: (p: DropCandidate) => boolean;
 }
@@ -92,6 +98,13 @@ const MAX_SDP_LENGTH = 100_000;
 /** Our SSRC as RTCP sender (any constant works; it never appears in RTP). */
 const SFU_SSRC = 0x5f0c0de1;
 const SCREEN_BITRATE = 2_500_000;
+/**
+ * A subscriber PC keeps an m-line for every track it ever carried (SDP m-lines cannot be
+ * removed, and node-datachannel cannot give a closed track's mid to a new track: libdatachannel
+ * would add a second m-line with that mid). Once this many are dead, and more than are alive,
+ * the PC is replaced by a fresh one with the live tracks only (EngineInternalOptions.maxDeadMlines).
+ */
+const MAX_DEAD_MLINES = 16;
 
 async function freeUdpPort(address: string | undefined): Promise<number> {
   const sock = createSocket(address?.includes(':') ? 'udp6' : 'udp4');
@@ -118,6 +131,32 @@ function waitForGathering(
       resolve();
     });
   });
+}
+
+/**
+ * Closes a track's JS wrapper, which releases its callbacks at once (in node-datachannel 0.33
+ * each is a thread-safe function, i.e. a libuv async handle holding our closure, which holds the
+ * track): closing the PeerConnection closes the native track but leaves the wrapper's callbacks
+ * until the garbage collector finalizes it, if ever.
+ */
+function closeTrack(track: Track): void {
+  try {
+    track.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** Mids of the audio/video m-lines of an SDP that are not rejected (port 0). */
+function acceptedMediaMids(sdp: string): string[] {
+  const out: string[] = [];
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const m = /^(audio|video) (\d+)/.exec(section);
+    if (m === null || m[2] === '0') continue;
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (mid !== undefined) out.push(mid);
+  }
+  return out;
 }
 
 interface GatherState {
@@ -190,7 +229,10 @@ class Publication {
 
 /** A forwarded track on a subscriber's PC. */
 class SubTrack {
+  /** Seen open (polled on the forwarding path, see Engine.opened). */
   open = false;
+  /** Closed for good (removed, or closed with its PC): never polled again. */
+  closed = false;
   constructor(
     readonly sub: Subscription,
     readonly pub: Publication,
@@ -203,18 +245,27 @@ class Subscription {
   readonly tracks = new Map<number, SubTrack>();
   private scheduled = false;
   private pending = false;
-  private mids = 0;
+  /** m-lines this PC has (live and dead). */
+  private lines = 0;
   private closed = false;
   readonly gathered: GatherState = { done: false, waiters: [] };
+  /**
+   * This PC's mids are numbers from `firstMid` on; mids keep counting across the peer's
+   * subscribe PCs, so an answer to a replaced PC's offer is recognised (Peer.acceptSubscriberAnswer).
+   */
+  readonly firstMid: number;
 
   constructor(
     readonly peer: Peer,
     readonly pc: PeerConnection,
-  ) {}
+  ) {
+    this.firstMid = peer.nextSubMid;
+  }
 
   add(pub: Publication): void {
     if (this.tracks.has(pub.id)) return;
-    const mid = String(this.mids++);
+    const mid = String(this.peer.nextSubMid++);
+    this.lines++;
     const media = pub.kind === 'video' ? new Video(mid, 'SendOnly') : new Audio(mid, 'SendOnly');
     if (media instanceof Video) media.addVP8Codec(pub.payloadType);
     else media.addOpusCodec(pub.payloadType);
@@ -224,12 +275,12 @@ class Subscription {
     this.tracks.set(pub.id, st);
     pub.sinks = [...pub.sinks, st];
     const engine = this.peer.room.engine;
-    track.onOpen(() => {
-      st.open = true;
-      if (pub.kind === 'video') engine.requestKeyframe(pub);
-    });
+    // No onOpen callback: every callback is a libuv async handle that the event loop walks on
+    // each wake-up, and a subscriber has one track per published source in the meeting. The
+    // forwarding path asks isOpen() instead until the track is open (Engine.opened).
     track.onClosed(() => {
       st.open = false;
+      st.closed = true;
     });
     track.onMessage((buf) => engine.onSubscriberRtcp(st, buf));
     this.schedule();
@@ -241,11 +292,8 @@ class Subscription {
     this.tracks.delete(pub.id);
     pub.sinks = pub.sinks.filter((s) => s !== st);
     st.open = false;
-    try {
-      st.track.close();
-    } catch {
-      // already closed with its PC
-    }
+    st.closed = true;
+    closeTrack(st.track);
     if (this.tracks.size === 0 && !this.peer.closed) {
       // An offer rejecting every m-line ends the browser's transport for good (a later track
       // could never connect): drop this PC instead; the next track starts a fresh one.
@@ -254,7 +302,39 @@ class Subscription {
       this.peer.room.engine.closePc(this.pc);
       return;
     }
+    const dead = this.lines - this.tracks.size;
+    if (
+      dead >= this.peer.room.engine.maxDeadMlines &&
+      dead > this.tracks.size &&
+      !this.peer.closed
+    ) {
+      this.replace();
+      return;
+    }
     this.schedule();
+  }
+
+  /**
+   * Moves the live tracks to a fresh subscribe PC (its first offer carries them only) and closes
+   * this one. The browser sees new ICE credentials in the offer and takes it with a fresh PC.
+   */
+  private replace(): void {
+    this.closed = true;
+    if (this.peer.sub === this) this.peer.sub = undefined;
+    const pubs: Publication[] = [];
+    for (const st of this.tracks.values()) {
+      pubs.push(st.pub);
+      st.open = false;
+      st.closed = true;
+      st.pub.sinks = st.pub.sinks.filter((s) => s !== st);
+      closeTrack(st.track);
+    }
+    this.tracks.clear();
+    const engine = this.peer.room.engine;
+    engine.closePc(this.pc);
+    engine.countReplacedSubscription();
+    const next = this.peer.subscription();
+    for (const pub of pubs) if (!pub.ended) next.add(pub);
   }
 
   schedule(): void {
@@ -307,9 +387,16 @@ class Peer implements MediaPeer {
   pubPc: PeerConnection | undefined;
   readonly pubGathered: GatherState = { done: false, waiters: [] };
   sub: Subscription | undefined;
+  /** The next mid for a subscribe PC's track (see Subscription.firstMid). */
+  nextSubMid = 0;
   readonly inbound = new Map<string, Inbound>();
   readonly publications = new Map<string, Publication>();
   private sections = new Map<string, MediaSectionInfo>();
+  /** Audio/video m-lines of the offers applied so far, for which libdatachannel makes tracks. */
+  private readonly offeredMids = new Set<string>();
+  /** Mids whose track onTrack has delivered (also after close). */
+  private readonly deliveredMids = new Set<string>();
+  private readonly trackWaiters = new Set<() => void>();
   private sources: Record<string, TrackSource> = {};
   private publishing: Promise<unknown> = Promise.resolve();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -351,11 +438,18 @@ class Peer implements MediaPeer {
       this.pubPc = pc;
       this.watch(pc, 'publish', this.pubGathered);
       pc.onTrack((track) => {
-        if (this.closed) return;
-        const inb: Inbound = { mid: track.mid(), track, publication: undefined };
-        this.inbound.set(inb.mid, inb);
-        track.onMessage((buf) => engine.onPublisherPacket(inb, buf));
-        this.syncPublications();
+        const mid = track.mid();
+        this.deliveredMids.add(mid);
+        if (this.closed) closeTrack(track);
+        else {
+          const inb: Inbound = { mid, track, publication: undefined };
+          this.inbound.set(mid, inb);
+          // With an onClosed callback node-datachannel drops its record of the closed track.
+          track.onClosed(() => undefined);
+          track.onMessage((buf) => engine.onPublisherPacket(inb, buf));
+          this.syncPublications();
+        }
+        if (!this.tracksPending()) for (const w of [...this.trackWaiters]) w();
       });
     }
     const pc = this.pubPc;
@@ -365,14 +459,41 @@ class Peer implements MediaPeer {
       throw new MediaEngineError('invalid_sdp', `offer rejected: ${(e as Error).message}`);
     }
     this.sections = new Map(describeSections(filtered).map((s) => [s.mid, s]));
+    for (const mid of acceptedMediaMids(filtered)) this.offeredMids.add(mid);
     this.sources = { ...sources };
     await waitForGathering(pc, this.pubGathered, 5000);
+    await this.waitForTracks(1000);
     if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
     const answer = pc.localDescription();
     if (answer === null || answer.type !== 'answer')
       throw new MediaEngineError('invalid_sdp', 'no answer was produced');
     this.syncPublications();
     return engine.announce(answer.sdp);
+  }
+
+  /** True while libdatachannel has yet to hand over the track of some offered m-line. */
+  private tracksPending(): boolean {
+    for (const mid of this.offeredMids) if (!this.deliveredMids.has(mid)) return true;
+    return false;
+  }
+
+  /**
+   * Resolves once every offered m-line's track has arrived through onTrack (or after
+   * `timeoutMs`). node-datachannel queues each onTrack call for the JS thread; if the PC is
+   * closed first, the queued call is dropped without freeing the native track it carries.
+   */
+  private waitForTracks(timeoutMs: number): Promise<void> {
+    if (!this.tracksPending()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.trackWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.trackWaiters.add(done);
+    });
   }
 
   /** Matches what the last offer says against the tracks libdatachannel created. */
@@ -442,7 +563,7 @@ class Peer implements MediaPeer {
       for (const w of gathered.waiters.splice(0)) w();
     });
     pc.onStateChange((state) => {
-      if (this.closed) return;
+      if (this.closed || (which === 'subscribe' && this.sub?.pc !== pc)) return;
       if (state === 'connected') connected = true;
       this.events.onConnectionState?.(which, state);
     });
@@ -455,6 +576,10 @@ class Peer implements MediaPeer {
     if (typeof sdp !== 'string' || sdp.length > MAX_SDP_LENGTH || !sdp.startsWith('v=0')) {
       throw new MediaEngineError('invalid_sdp', 'not an SDP answer');
     }
+    // An answer to the offer of a subscribe PC since replaced (all its mids are older than the
+    // current PC's): it crossed our new offer; the browser answers that one next.
+    const mids = [...sdp.matchAll(/\r?\na=mid:(\d+)/g)].map((m) => Number(m[1]));
+    if (mids.length > 0 && mids.every((m) => m < this.sub!.firstMid)) return;
     this.sub.accept(sdp);
   }
 
@@ -481,12 +606,21 @@ class Peer implements MediaPeer {
     if (this.sub !== undefined) {
       for (const st of this.sub.tracks.values()) {
         st.open = false;
+        st.closed = true;
         st.pub.sinks = st.pub.sinks.filter((s) => s !== st);
+        closeTrack(st.track);
       }
       this.sub.tracks.clear();
       this.room.engine.closePc(this.sub.pc);
     }
-    if (this.pubPc !== undefined) this.room.engine.closePc(this.pubPc);
+    for (const inb of this.inbound.values()) closeTrack(inb.track);
+    const pubPc = this.pubPc;
+    if (pubPc !== undefined) {
+      // A publish still in progress may have tracks on their way (see waitForTracks).
+      if (this.tracksPending())
+        void this.waitForTracks(1000).then(() => this.room.engine.closePc(pubPc));
+      else this.room.engine.closePc(pubPc);
+    }
     this.inbound.clear();
     this.pubPc = undefined;
     this.sub = undefined;
@@ -612,6 +746,7 @@ class Engine implements MediaEngine {
   readonly connectTimeoutMs: number;
   readonly historySize: number;
   readonly lastN: number;
+  readonly maxDeadMlines: number;
   private readonly keyframeIntervalMs: number;
   private readonly drop: ((p: DropCandidate) => boolean) | undefined;
   private readonly pcs = new Set<PeerConnection>();
@@ -626,6 +761,8 @@ class Engine implements MediaEngine {
     nacksReceived: 0,
     keyframeRequests: 0,
     recoveredPackets: 0,
+    /** Subscribe PCs replaced to shed dead m-lines. */
+    subscriptionsReplaced: 0,
   };
 
   constructor(
@@ -636,6 +773,7 @@ class Engine implements MediaEngine {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
     this.historySize = options.historySize ?? 512;
     this.lastN = options.lastN ?? 9;
+    this.maxDeadMlines = options.maxDeadMlines ?? MAX_DEAD_MLINES;
     this.keyframeIntervalMs = options.keyframeIntervalMs ?? 300;
     this.drop = options.testDropPacket;
     this.config = {
@@ -677,6 +815,10 @@ class Engine implements MediaEngine {
     } catch (e) {
       this.log?.warn({ err: e }, 'closing a peer connection failed');
     }
+  }
+
+  countReplacedSubscription(): void {
+    this.counters.subscriptionsReplaced++;
   }
 
   announce(sdp: string): string {
@@ -739,9 +881,10 @@ class Engine implements MediaEngine {
       this.counters.droppedPackets++;
       return;
     }
+    const now = Date.now();
     const nack = pub.nack;
     if (nack !== undefined) {
-      const verdict = nack.receive(seq, Date.now());
+      const verdict = nack.receive(seq, now);
       if (verdict === 'duplicate' || verdict === 'late') return;
       if (verdict === 'recovered') {
         this.counters.recoveredPackets++;
@@ -760,20 +903,59 @@ class Engine implements MediaEngine {
     pub.history?.put(seq, buf);
     if (pub.audioLevelId !== undefined) {
       const level = readAudioLevel(buf, pub.audioLevelId);
-      if (level >= 0) pub.peer.room.speakers.observe(pub.peer.id, level, Date.now());
+      if (level >= 0) pub.peer.room.speakers.observe(pub.peer.id, level, now);
     }
     if (!pub.forwarding) return;
-    this.forward(pub, buf, seq, retransmission);
+    if (drop === undefined) {
+      // The production path: no per-sink closure or object.
+      const sinks = pub.sinks;
+      let sent = 0;
+      for (let i = 0; i < sinks.length; i++) {
+        const s = sinks[i]!;
+        if (!s.open && !this.opened(s)) continue;
+        try {
+          if (s.track.sendMessageBinary(buf)) sent++;
+        } catch {
+          s.open = false;
+        }
+      }
+      this.counters.forwardedPackets += sent;
+      return;
+    }
+    this.forwardWithDrops(pub, buf, seq, retransmission, drop);
   }
 
-  private forward(pub: Publication, buf: Buffer, seq: number, retransmission: boolean): void {
+  /**
+   * A sink not yet seen open: asks libdatachannel (instead of an onOpen callback, see
+   * Subscription.add). On opening, a video sink gets a keyframe request so a late joiner
+   * starts at once.
+   */
+  private opened(s: SubTrack): boolean {
+    if (s.closed) return false;
+    let open: boolean;
+    try {
+      open = s.track.isOpen();
+    } catch {
+      return false;
+    }
+    if (!open) return false;
+    s.open = true;
+    if (s.pub.kind === 'video') this.requestKeyframe(s.pub);
+    return true;
+  }
+
+  private forwardWithDrops(
+    pub: Publication,
+    buf: Buffer,
+    seq: number,
+    retransmission: boolean,
+    drop: (p: DropCandidate) => boolean,
+  ): void {
     const sinks = pub.sinks;
-    const drop = this.drop;
     for (let i = 0; i < sinks.length; i++) {
       const s = sinks[i]!;
-      if (!s.open) continue;
+      if (!s.open && !this.opened(s)) continue;
       if (
-        drop !== undefined &&
         drop({
           leg: 'subscribe',
           peerId: pub.peer.id,
@@ -819,7 +1001,7 @@ class Engine implements MediaEngine {
   /** RTCP from a subscriber: keyframe requests go to the publisher, NACKs are answered from history. */
   onSubscriberRtcp(st: SubTrack, buf: Buffer): void {
     const pub = st.pub;
-    if (pub.ended || buf.length < 8) return;
+    if (pub.ended || buf.length < 8 || !hasFeedback(buf)) return;
     for (const fb of parseFeedback(buf)) {
       if (fb.mediaSsrc !== pub.ssrc && fb.kind !== 'fir') continue;
       if (fb.kind === 'nack') {

@@ -7,6 +7,7 @@ import {
   buildRemb,
   buildRtp,
   findExtension,
+  hasFeedback,
   isRtcp,
   parseFeedback,
   parseRemb,
@@ -164,6 +165,35 @@ describe('RTCP', () => {
       { kind: 'fir', mediaSsrc: 77, seqs: [] },
       { kind: 'pli', mediaSsrc: 5, seqs: [] },
     ]);
+  });
+
+  it('tells cheaply whether a compound packet holds feedback the engine acts on', () => {
+    const rrRemb = Buffer.concat([buildReceiverReport(1, []), buildRemb(1, 500_000, [5])]);
+    expect(hasFeedback(rrRemb)).toBe(false);
+    expect(hasFeedback(Buffer.concat([rrRemb, buildPli(1, 5)]))).toBe(true);
+    expect(hasFeedback(Buffer.concat([rrRemb, buildNack(1, 5, [10, 12])!]))).toBe(true);
+    // Whatever parseFeedback finds, hasFeedback must not skip (the engine asks it first).
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const b = Buffer.from(bytes);
+        if (parseFeedback(b).length > 0) expect(hasFeedback(b)).toBe(true);
+      }),
+    );
+  });
+
+  it('reads audio levels exactly as findExtension locates them', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 60 }),
+        fc.integer({ min: 1, max: 14 }),
+        (bytes, id) => {
+          const b = Buffer.from(bytes);
+          const ext = findExtension(b, id);
+          const expected = ext === undefined || ext.length < 1 ? -1 : b[ext.offset]! & 0x7f;
+          expect(readAudioLevel(b, id)).toBe(expected);
+        },
+      ),
+    );
   });
 
   it('writes receiver report blocks', () => {

@@ -136,9 +136,42 @@ export function findExtension(
  * packet carries no such extension.
  */
 export function readAudioLevel(buf: Buffer, id: number): number {
-  const ext = findExtension(buf, id);
-  if (ext === undefined || ext.length < 1) return -1;
-  return buf[ext.offset]! & 0x7f;
+  // Same walk as findExtension, without allocating: this runs for every audio packet.
+  const b0 = buf[0];
+  if (b0 === undefined || !(b0 & 0x10) || buf.length < 12) return -1;
+  const start = 12 + (b0 & 0x0f) * 4;
+  if (buf.length < start + 4) return -1;
+  const end = start + 4 + ((buf[start + 2]! << 8) | buf[start + 3]!) * 4;
+  if (end > buf.length) return -1;
+  let p = start + 4;
+  if (buf[start] === 0xbe && buf[start + 1] === 0xde) {
+    while (p < end) {
+      const h = buf[p]!;
+      if (h === 0) {
+        p += 1;
+        continue;
+      }
+      const extId = h >> 4;
+      const len = (h & 0x0f) + 1;
+      if (extId === 15) return -1;
+      if (extId === id) return p + 1 + len <= end ? buf[p + 1]! & 0x7f : -1;
+      p += 1 + len;
+    }
+    return -1;
+  }
+  if (buf[start] === 0x10 && (buf[start + 1]! & 0xf0) === 0) {
+    while (p + 1 < end) {
+      const extId = buf[p]!;
+      if (extId === 0) {
+        p += 1;
+        continue;
+      }
+      const len = buf[p + 1]!;
+      if (extId === id) return len >= 1 && p + 2 + len <= end ? buf[p + 2]! & 0x7f : -1;
+      p += 2 + len;
+    }
+  }
+  return -1;
 }
 
 /** Builds a minimal RTP packet (tests and the benchmark's synthetic clients). */
@@ -227,6 +260,29 @@ export interface FeedbackRequest {
   mediaSsrc: number;
   /** Lost sequence numbers (NACK only). */
   seqs: number[];
+}
+
+/**
+ * True if a compound RTCP packet holds a PLI, FIR or generic NACK (what parseFeedback extracts).
+ * Allocation-free: most subscriber RTCP is receiver reports and REMB, which the engine ignores.
+ */
+export function hasFeedback(buf: Buffer): boolean {
+  let o = 0;
+  while (o + 4 <= buf.length) {
+    const b0 = buf[o]!;
+    if (b0 >> 6 !== 2) return false;
+    const length = (((buf[o + 2]! << 8) | buf[o + 3]!) + 1) * 4;
+    if (o + length > buf.length) return false;
+    const pt = buf[o + 1]!;
+    const fmt = b0 & 0x1f;
+    if (
+      length >= 12 &&
+      ((pt === RTCP_PSFB && (fmt === 1 || fmt === 4)) || (pt === RTCP_RTPFB && fmt === 1))
+    )
+      return true;
+    o += length;
+  }
+  return false;
 }
 
 /** Extracts PLI, FIR and generic NACK requests from a compound RTCP packet. */

@@ -236,6 +236,15 @@ export class ClientPeer {
    * applying the answer (see docs/benchmarks.md, Media).
    */
   async answerSubscriberOffer(offer: string): Promise<string> {
+    const ufrag = (sdp: string | undefined) => /\r?\na=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    const current = ufrag(this.subPc?.remoteDescription()?.sdp);
+    if (this.subPc !== undefined && current !== undefined && current !== ufrag(offer)) {
+      // The SFU replaced our subscriber connection (new ICE and DTLS): a fresh PC takes it, as
+      // the browser client does.
+      for (const t of this.subTracks.splice(0)) t.close();
+      this.subPc.close();
+      this.subPc = undefined;
+    }
     if (this.subPc === undefined) {
       const pc = new PeerConnection(`${this.name}-sub`, {
         iceServers: [],
