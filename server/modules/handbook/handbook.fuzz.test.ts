@@ -1,0 +1,191 @@
+import { expect } from 'vitest';
+import type { PageView } from '@common/api/handbook';
+import { authHeaders } from '@server/test/accounts';
+import { describeFuzz, type FuzzContext } from '@server/test/fuzz';
+
+const api = '/api/v1/handbook';
+const p = (id: string, text: string) => ({ id, type: 'paragraph', text });
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(32),
+]);
+const defaults = { read: 'everyone', edit: 'members', editCircles: [] };
+
+type Ctx = Pick<FuzzContext, 't' | 'member' | 'steward'>;
+
+async function send(
+  ctx: Ctx,
+  method: 'POST' | 'PUT',
+  url: string,
+  payload: object,
+  as = ctx.member,
+) {
+  const res = await ctx.t.app.inject({
+    method,
+    url: `${api}${url}`,
+    headers: authHeaders(as),
+    payload,
+  });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res;
+}
+
+describeFuzz('fuzzing the handbook API', {
+  runs: 200,
+  env: { HANDBOOK_STARTER: 'off' },
+  fields: [
+    'title',
+    'story',
+    'item',
+    'id',
+    'type',
+    'text',
+    'after',
+    'baseVersion',
+    'order',
+    'from',
+    'journalIndex',
+    'sections',
+    'slug',
+    'pages',
+    'parent',
+    'read',
+    'edit',
+    'editCircles',
+    'name',
+    'members',
+    'url',
+    'caption',
+    'dot',
+    'q',
+    'limit',
+  ],
+  fixtures: async (ctx) => {
+    await send(ctx, 'POST', '/pages', {
+      title: 'Fuzz Page',
+      story: [p('a1', 'Hello [[Other Page]] #tag'), { id: 'a2', type: 'markdown', text: '# Hi' }],
+    });
+    await send(ctx, 'POST', '/pages', { title: 'Other Page', story: [p('o1', '[[Fuzz Page]]')] });
+    await send(ctx, 'POST', '/pages', { title: 'Rename Me', story: [] });
+    await send(ctx, 'POST', '/pages', { title: 'Doomed', story: [p('d1', 'bye')] });
+    const img = await ctx.t.app.inject({
+      method: 'POST',
+      url: `${api}/images`,
+      headers: { ...authHeaders(ctx.member), 'content-type': 'image/png' },
+      payload: png,
+    });
+    return {
+      slug: 'fuzz-page',
+      item: 'a1',
+      renamed: 'rename-me',
+      doomed: 'doomed',
+      doomedItem: 'd1',
+      circle: 'tech',
+      image: img.json<{ id: string }>().id,
+      index: '0',
+    };
+  },
+  bodies: [
+    [
+      'POST',
+      `${api}/pages`,
+      'member',
+      { valid: { title: 'Fuzz New', story: [p('n1', 'new [[Fuzz Page]]')] } },
+    ],
+    [
+      'POST',
+      `${api}/pages/:slug/items`,
+      'member',
+      { valid: { item: p('i1', 'more #fuzz'), after: 'a1', baseVersion: 1 } },
+    ],
+    [
+      'PUT',
+      `${api}/pages/:slug/items/:item`,
+      'member',
+      { valid: { item: { ...p('a1', 'edited'), caption: 'c' }, baseVersion: 1 } },
+    ],
+    [
+      'DELETE',
+      `${api}/pages/:doomed/items/:doomedItem`,
+      'member',
+      {
+        ignoresBody: true,
+        restore: async (ctx) => {
+          await send(ctx, 'POST', '/pages/doomed/items', { item: p('d1', 'back') });
+        },
+      },
+    ],
+    [
+      'PUT',
+      `${api}/pages/:slug/order`,
+      'member',
+      { valid: { order: ['a2', 'a1'], baseVersion: 1 } },
+    ],
+    [
+      'POST',
+      `${api}/pages/:renamed/rename`,
+      'member',
+      {
+        valid: { title: 'Renamed Page' },
+        // Rename it back, so every body meets the same page.
+        restore: async (ctx, res) => {
+          const { page } = res.json<{ page: PageView }>();
+          if (page.slug === 'rename-me') return;
+          await send(ctx, 'POST', `/pages/${encodeURIComponent(page.slug)}/rename`, {
+            title: 'Rename Me',
+          });
+        },
+      },
+    ],
+    ['POST', `${api}/pages/:slug/update-links`, 'member', { valid: { from: 'Old Title' } }],
+    ['POST', `${api}/pages/:slug/restore`, 'member', { valid: { journalIndex: 0 } }],
+    [
+      'PUT',
+      `${api}/sections`,
+      'steward',
+      {
+        valid: {
+          sections: [
+            { slug: 'fuzz-page', pages: [{ slug: 'other-page', parent: null }] },
+            { slug: 'doomed', pages: [] },
+          ],
+        },
+      },
+    ],
+    [
+      'PUT',
+      `${api}/settings`,
+      'steward',
+      {
+        valid: { read: 'members', edit: 'circles', editCircles: ['tech'] },
+        restore: async (ctx) => void (await send(ctx, 'PUT', '/settings', defaults, ctx.steward)),
+      },
+    ],
+    ['PUT', `${api}/circles/:circle`, 'steward', { valid: { name: 'Tech', members: ['someone'] } }],
+    ['POST', `${api}/images`, 'member', { bytes: true }],
+  ],
+  params: [
+    ['GET', `${api}/pages/:slug`, 'member'],
+    ['GET', `${api}/pages/:slug/history`, 'guest'],
+    ['GET', `${api}/pages/:slug/versions/:index`, 'member'],
+    ['GET', `${api}/pages/:slug/diagram`, 'member'],
+    ['GET', `${api}/images/:image`, 'guest'],
+    ['GET', '/:slug.json', 'guest'],
+    ['DELETE', `${api}/pages/:slug/items/:item`, 'member'],
+  ],
+  queries: [['GET', `${api}/search`, 'member', { q: 'fuzz', limit: '5' }]],
+  rawPaths: [
+    [`${api}/pages/:slug`, 'member'],
+    [`${api}/images/:image`, 'guest'],
+    ['/:slug.json', 'guest'],
+  ],
+  afterwards: async ({ t, member }) => {
+    const page = await t.app.inject({
+      url: `${api}/pages/fuzz-page`,
+      headers: authHeaders(member),
+    });
+    expect(page.statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/fuzz-page.json' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/system/sitemap.json' })).statusCode).toBe(200);
+  },
+});
