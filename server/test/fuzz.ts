@@ -589,6 +589,7 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
           for (const segment of rawPathSegments) {
             const url = path.replace(/:(\w+)/g, segment);
             const res = await rawGet(port, url, headers);
+            report(`raw GET ${url}`, new Map([[res.status, 1]]));
             expect(res.status, `${url}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
             if (res.status >= 400) {
               const body = JSON.parse(res.body) as { error?: { code?: unknown } };
