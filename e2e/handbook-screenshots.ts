@@ -3,10 +3,9 @@
  * into .tmp/screenshots/handbook/. Run: `npx vite build && npx tsx e2e/handbook-screenshots.ts`.
  * The server is real; the handbook API is answered from fixtures here so every state can be shown.
  */
-import { mkdirSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import { instance } from '@viz-js/viz';
-import { startHall } from './harness';
+import { shootPages, type Shot } from './screenshot-harness';
 
 const steward = {
   id: 'a1',
@@ -249,7 +248,7 @@ async function mockApi(p: Page): Promise<void> {
   });
 }
 
-const shots: { name: string; path: string; after?: (p: Page) => Promise<void> }[] = [
+const shots: Shot[] = [
   { name: 'home', path: '/handbook' },
   { name: 'page', path: '/handbook/spaces' },
   {
@@ -330,38 +329,10 @@ const shots: { name: string; path: string; after?: (p: Page) => Promise<void> }[
   },
 ];
 
-const only = process.argv[2];
-const hall = await startHall();
-const out = '.tmp/screenshots/handbook';
-mkdirSync(out, { recursive: true });
-try {
-  for (const scheme of ['light', 'dark'] as const) {
-    for (const [size, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 390, height: 844 }],
-    ] as const) {
-      const context = await hall.browser.newContext({
-        baseURL: hall.baseUrl,
-        viewport,
-        colorScheme: scheme,
-        locale: 'en-GB',
-        deviceScaleFactor: 1,
-      });
-      for (const s of shots) {
-        if (only !== undefined && !s.name.startsWith(only)) continue;
-        const p = await context.newPage();
-        await mockApi(p);
-        await p.goto(s.path);
-        await p.locator('main h1, main h2').first().waitFor();
-        if (s.after) await s.after(p);
-        await p.waitForTimeout(200);
-        await p.screenshot({ path: `${out}/${s.name}-${size}-${scheme}.png`, fullPage: true });
-        await p.close();
-      }
-      await context.close();
-    }
-  }
-} finally {
-  await hall.close();
-}
-process.stdout.write(`screenshots in ${out}/\n`);
+await shootPages({
+  out: '.tmp/screenshots/handbook',
+  shots,
+  only: process.argv[2],
+  prepare: (page) => mockApi(page),
+  settleMs: 200,
+});

@@ -4,12 +4,17 @@
  * highlighting, moving an item from the keyboard, an edit conflict showing both versions, and
  * axe on every handbook page in both colour schemes.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, signUpAndLogIn, type TestSession } from '@server/test/accounts';
 import type { PageView } from '@common/api/handbook';
 import { startHall, type Hall } from './harness';
+
+/** Where the screenshots of this spec are written (open them to look at the UI). */
+const shotDir = process.env.COMMONHALL_SHOTS ?? tmpdir();
 
 let hall: Hall;
 let ada: TestSession;
@@ -28,7 +33,7 @@ async function pageAs(
 
 async function api<T>(
   who: TestSession,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   payload?: unknown,
 ) {
@@ -194,6 +199,121 @@ describe('the handbook in the browser', () => {
     await expect.poll(() => page.locator('.hb-story').textContent()).toContain('Third rule (Ada)');
   });
 
+  it('deletes a page after asking, and returns to the handbook’s front page', async () => {
+    await api(ada, 'POST', '/pages', {
+      title: 'Old Jetty',
+      story: [{ id: 'j1', type: 'paragraph', text: 'Closed since the storm.' }],
+    });
+    const { page } = await pageAs(ada);
+    await page.goto('/handbook/old-jetty');
+    await page.getByRole('heading', { level: 1, name: 'Old Jetty' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this page?' });
+    await dialog.getByText('“Old Jetty” will be removed').waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(shotDir, 'handbook-delete-dialog.png') });
+    // Cancel keeps it.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Delete page' }).click();
+    await page.getByRole('status').filter({ hasText: '“Old Jetty” was deleted.' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/handbook');
+    const res = await hall.app.inject({
+      method: 'GET',
+      url: '/api/v1/handbook/pages/old-jetty',
+      headers: authHeaders(bea),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('moves a page into another section from the keyboard', async () => {
+    await api(ada, 'POST', '/pages', { title: 'Quay Notes' });
+    await api(ada, 'PUT', '/sections', {
+      sections: [
+        { slug: 'tide-pools', pages: [{ slug: 'harbour-rules' }, { slug: 'lantern-walk' }] },
+        { slug: 'quay-notes', pages: [] },
+      ],
+    });
+    const { page } = await pageAs(ada);
+    await page.goto('/handbook/-/sections');
+    await page.getByRole('heading', { level: 1, name: 'Order of pages' }).waitFor();
+    const grip = page.getByRole('button', { name: 'Move “Lantern Walk”' });
+    await grip.focus();
+    await grip.press('ArrowDown');
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Moved to Quay Notes, position 1 of 1.' })
+      .waitFor();
+    // Focus stays on the moved page's handle, now in the other section.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Move “Lantern Walk”');
+    // The section menu moves it too: Harbour Rules goes to Quay Notes as well.
+    await page
+      .getByRole('combobox', { name: 'Section of Harbour Rules' })
+      .selectOption({ label: 'Quay Notes' });
+    await page.screenshot({ path: join(shotDir, 'handbook-sections-across.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Save order' }).click();
+    await page.getByRole('status').filter({ hasText: 'Order saved.' }).waitFor();
+    const tree = await api<{ sections: { slug: string; pages: { slug: string }[] }[] }>(
+      bea,
+      'GET',
+      '/sections',
+    );
+    expect(tree.sections.map((s) => [s.slug, s.pages.map((p) => p.slug)])).toEqual([
+      ['tide-pools', []],
+      ['quay-notes', ['lantern-walk', 'harbour-rules']],
+    ]);
+  });
+
+  it('lets a steward choose who may edit and manage a circle’s members', async () => {
+    const { page } = await pageAs(ada);
+    await page.goto('/handbook');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Handbook settings' }).waitFor();
+
+    await page.getByLabel('Name of a new circle').fill('Harbour Crew');
+    await page.getByRole('button', { name: 'Create circle' }).click();
+    const crew = page.getByRole('region', { name: 'Harbour Crew' });
+    await crew.getByLabel('Add a member to Harbour Crew').fill('Bea');
+    await crew.getByRole('button', { name: 'Add Bea Brown to Harbour Crew' }).click();
+    await crew
+      .getByRole('list', { name: 'Members of Harbour Crew' })
+      .getByText('Bea Brown')
+      .waitFor();
+
+    await page.getByRole('radio', { name: /Members of chosen circles/ }).check();
+    await page.getByRole('checkbox', { name: 'Harbour Crew' }).check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(shotDir, 'handbook-settings.png'), fullPage: true });
+
+    // The page deleted earlier is listed, and comes back with one click.
+    await page.getByRole('button', { name: 'Restore Old Jetty' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '“Old Jetty” is back in the handbook.' })
+      .waitFor();
+    expect(
+      (await api<{ page: PageView }>(bea, 'GET', '/pages/old-jetty')).page.journal.map(
+        (j) => j.type,
+      ),
+    ).toEqual(['create', 'remove', 'create']);
+
+    const settings = await api<{ edit: string; editCircles: string[] }>(ada, 'GET', '/settings');
+    expect(settings).toMatchObject({ edit: 'circles', editCircles: ['harbour-crew'] });
+    // Bea is in the circle, so she may still edit.
+    expect((await api<{ canEdit: boolean }>(bea, 'GET', '/settings')).canEdit).toBe(true);
+
+    // Removing her takes the right away.
+    await crew.getByRole('button', { name: 'Remove Bea Brown from Harbour Crew' }).click();
+    await crew.getByText('No members yet.').waitFor();
+    expect((await api<{ canEdit: boolean }>(bea, 'GET', '/settings')).canEdit).toBe(false);
+    await api(ada, 'PUT', '/settings', { read: 'everyone', edit: 'members', editCircles: [] });
+  });
+
   for (const scheme of ['light', 'dark'] as const) {
     it(`has no serious or critical axe violations on the handbook pages (${scheme})`, async () => {
       const failures: string[] = [];
@@ -235,6 +355,9 @@ describe('the handbook in the browser', () => {
         );
         await visit('/handbook/-/keywords', () => h1('Keywords'));
         await visit('/handbook/-/sections', () => h1('Order of pages'));
+        await visit('/handbook/-/settings', () =>
+          page.getByRole('region', { name: 'Harbour Crew' }).waitFor(),
+        );
         await visit('/handbook/nobody-wrote-this', () =>
           page.getByRole('button', { name: 'Create this page' }).waitFor(),
         );

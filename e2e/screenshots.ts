@@ -3,9 +3,8 @@
  * .tmp/screenshots/. Run: `npx vite build && npx tsx e2e/screenshots.ts`. Uses the real server;
  * the API is answered from fixtures here so every state (steward, pending, lists) can be shown.
  */
-import { mkdirSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
-import { startHall } from './harness';
+import { shootPages, type Shot } from './screenshot-harness';
 
 const steward = {
   id: 'a1',
@@ -79,7 +78,7 @@ async function mockApi(page: Page, who: Who): Promise<void> {
   });
 }
 
-const pages: { name: string; path: string; who: Who; after?: (p: Page) => Promise<void> }[] = [
+const pages: (Shot & { who: Who })[] = [
   { name: 'home-guest', path: '/', who: 'guest' },
   { name: 'home-member', path: '/', who: 'steward' },
   { name: 'setup', path: '/setup', who: 'setup' },
@@ -123,38 +122,10 @@ const pages: { name: string; path: string; who: Who; after?: (p: Page) => Promis
   { name: 'not-found', path: '/nowhere', who: 'guest' },
 ];
 
-const only = process.argv[2];
-const hall = await startHall();
-const out = '.tmp/screenshots';
-mkdirSync(out, { recursive: true });
-try {
-  for (const scheme of ['light', 'dark'] as const) {
-    for (const [size, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 390, height: 844 }],
-    ] as const) {
-      const context = await hall.browser.newContext({
-        baseURL: hall.baseUrl,
-        viewport,
-        colorScheme: scheme,
-        locale: 'en-GB',
-        deviceScaleFactor: 1,
-      });
-      for (const p of pages) {
-        if (only !== undefined && !p.name.startsWith(only)) continue;
-        const page = await context.newPage();
-        await mockApi(page, p.who);
-        await page.goto(p.path);
-        await page.locator('main h1, main h2').first().waitFor();
-        if (p.after) await p.after(page);
-        await page.waitForTimeout(150);
-        await page.screenshot({ path: `${out}/${p.name}-${size}-${scheme}.png`, fullPage: true });
-        await page.close();
-      }
-      await context.close();
-    }
-  }
-} finally {
-  await hall.close();
-}
-console.log(`screenshots in ${out}/`);
+await shootPages({
+  out: '.tmp/screenshots',
+  shots: pages,
+  only: process.argv[2],
+  prepare: (page, shot) => mockApi(page, shot.who),
+  settleMs: 150,
+});

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Page, type Route } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startHall } from './harness';
 import { MEDIA_ARGS } from './meeting-helpers';
+import { LOOKS, lookContext } from './screenshot-harness';
 
 const OUT = '.tmp/screenshots/spaces';
 const ada = {
@@ -242,73 +243,62 @@ async function main(): Promise<void> {
     headless: true,
     args: [...CHROMIUM_ARGS, ...MEDIA_ARGS],
   });
-  const sizes = [
-    { name: 'desktop', width: 1280, height: 800 },
-    { name: 'phone', width: 390, height: 844 },
-  ];
   try {
-    for (const size of sizes) {
-      for (const scheme of ['light', 'dark'] as const) {
-        const shot = async (
-          name: string,
-          path: string,
-          scene: Scene,
-          act?: (p: Page) => Promise<void>,
-        ) => {
-          if (only !== undefined && !only.split(',').includes(name)) return;
-          const context = await browser.newContext({
-            baseURL: hall.baseUrl,
-            viewport: { width: size.width, height: size.height },
-            colorScheme: scheme,
-            locale: 'en-GB',
-          });
-          const page = await context.newPage();
-          page.on('pageerror', (e) => process.stderr.write(`${name}: ${e.message}\n`));
-          await mock(page, scene);
-          await page.goto(path);
-          await page.waitForLoadState('networkidle');
-          if (act !== undefined) await act(page);
-          await page.waitForTimeout(600);
-          await page.screenshot({ path: `${OUT}/${name}-${size.name}-${scheme}.png` });
-          await context.close();
-        };
-        const join = async (p: Page) => {
-          await p.getByLabel('Access code').fill('tea-and-cake');
-          await p.getByRole('button', { name: 'Join', exact: true }).click();
-          await p.waitForTimeout(800);
-        };
-        await shot('list', '/spaces', 'meeting');
-        await shot('create', '/spaces/new', 'meeting', async (p) => {
-          await p.getByLabel('Name').fill('My new space');
-          await p.waitForTimeout(500);
-        });
-        await shot('edit', '/spaces/weekly-circle/edit', 'meeting');
-        await shot('delete', '/spaces/weekly-circle/edit', 'meeting', async (p) => {
-          await p.getByRole('button', { name: 'Delete space' }).click();
-        });
-        await shot('defaults', '/spaces/defaults', 'meeting');
-        await shot('prejoin', '/s/weekly-circle', 'meeting', async (p) => {
-          await p.waitForSelector('video');
-        });
-        await shot('lobby', '/s/weekly-circle', 'lobby', join);
-        await shot('meeting', '/s/weekly-circle', 'meeting', join);
-        await shot('meeting-chat', '/s/weekly-circle', 'meeting', async (p) => {
-          await join(p);
-          await p.getByRole('button', { name: 'Chat' }).click();
-        });
-        await shot('meeting-people', '/s/weekly-circle', 'moderator', async (p) => {
-          await join(p);
-          await p.getByRole('button', { name: 'Participants' }).click();
-        });
-        await shot('meeting-moderation', '/s/weekly-circle', 'moderator', async (p) => {
-          await join(p);
-          await p.getByRole('button', { name: 'Moderation' }).click();
-        });
-        await shot('ended', '/s/weekly-circle', 'meeting', async (p) => {
-          await join(p);
-          await p.getByRole('button', { name: 'Leave meeting' }).click();
-        });
-      }
+    for (const look of LOOKS) {
+      const shot = async (
+        name: string,
+        path: string,
+        scene: Scene,
+        act?: (p: Page) => Promise<void>,
+      ) => {
+        if (only !== undefined && !only.split(',').includes(name)) return;
+        const context = await lookContext(browser, hall.baseUrl, look);
+        const page = await context.newPage();
+        page.on('pageerror', (e) => process.stderr.write(`${name}: ${e.message}\n`));
+        await mock(page, scene);
+        await page.goto(path);
+        await page.waitForLoadState('networkidle');
+        if (act !== undefined) await act(page);
+        await page.waitForTimeout(600);
+        await page.screenshot({ path: `${OUT}/${name}-${look.size}-${look.scheme}.png` });
+        await context.close();
+      };
+      const join = async (p: Page) => {
+        await p.getByLabel('Access code').fill('tea-and-cake');
+        await p.getByRole('button', { name: 'Join', exact: true }).click();
+        await p.waitForTimeout(800);
+      };
+      await shot('list', '/spaces', 'meeting');
+      await shot('create', '/spaces/new', 'meeting', async (p) => {
+        await p.getByLabel('Name').fill('My new space');
+        await p.waitForTimeout(500);
+      });
+      await shot('edit', '/spaces/weekly-circle/edit', 'meeting');
+      await shot('delete', '/spaces/weekly-circle/edit', 'meeting', async (p) => {
+        await p.getByRole('button', { name: 'Delete space' }).click();
+      });
+      await shot('defaults', '/spaces/defaults', 'meeting');
+      await shot('prejoin', '/s/weekly-circle', 'meeting', async (p) => {
+        await p.waitForSelector('video');
+      });
+      await shot('lobby', '/s/weekly-circle', 'lobby', join);
+      await shot('meeting', '/s/weekly-circle', 'meeting', join);
+      await shot('meeting-chat', '/s/weekly-circle', 'meeting', async (p) => {
+        await join(p);
+        await p.getByRole('button', { name: 'Chat' }).click();
+      });
+      await shot('meeting-people', '/s/weekly-circle', 'moderator', async (p) => {
+        await join(p);
+        await p.getByRole('button', { name: 'Participants' }).click();
+      });
+      await shot('meeting-moderation', '/s/weekly-circle', 'moderator', async (p) => {
+        await join(p);
+        await p.getByRole('button', { name: 'Moderation' }).click();
+      });
+      await shot('ended', '/s/weekly-circle', 'meeting', async (p) => {
+        await join(p);
+        await p.getByRole('button', { name: 'Leave meeting' }).click();
+      });
     }
   } finally {
     await browser.close();

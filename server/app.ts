@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandler(app);
   installInputGuard(app);
-  await installSecurityHeaders(app, config.secureCookies);
+  installSecurityHeaders(app, config.secureCookies);
   await app.register(cookie, { secret: config.sessionSecret });
   const auth = createAuthModule(moduleDeps, deps.auth);
   auth.installHooks(app);
@@ -163,7 +163,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const handbook = createHandbook(moduleDeps);
+  const handbook = createHandbook({
+    ...moduleDeps,
+    // Circles name their members; the handbook asks the auth module, never its tables.
+    accounts: {
+      describe: async (ids) => {
+        const found = await Promise.all(
+          ids.map((id) => auth.service.account(id).catch(() => undefined)),
+        );
+        return found
+          .filter((a) => a !== undefined)
+          .map((a) => ({ id: a.id, name: a.name, email: a.email }));
+      },
+    },
+  });
   await app.register(
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
@@ -199,10 +212,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     throw new AppError(404, 'not_found', 'Not found.');
   });
-  await app.register(websocket, { options: { maxPayload: SIGNAL_LIMITS.maxFrameBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: SIGNAL_LIMITS.maxFrameBytes },
+    // Replaces the plugin's own stop, which runs before any hook of ours and closes every socket
+    // without a code (1005): meetings end first and close their sockets with 1001 "going away",
+    // which tells clients to come back by themselves once the server is up again.
+    preClose: async () => {
+      await signalling.close();
+      app.websocketServer.close();
+    },
+  });
   await app.register(signalling.routes);
   app.addHook('preClose', async () => {
-    await signalling.close();
     await (await defaultEngine?.catch(() => undefined))?.close();
   });
   app.addHook('onClose', async () => {

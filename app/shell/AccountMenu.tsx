@@ -55,8 +55,10 @@ export function AccountMenu() {
 
   const logOut = async () => {
     await api.delete('/session');
+    // Leave first: a members-only page still on screen when the session turns guest would send
+    // us to the log-in page instead of home.
+    await navigate('/');
     await refresh();
-    void navigate('/');
   };
 
   return (

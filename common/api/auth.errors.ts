@@ -13,4 +13,5 @@ export const authErrorCodes = [
   'invitation_required',
   'invitation_invalid',
   'invitation_not_found',
+  'query_too_short',
 ] as const;

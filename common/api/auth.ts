@@ -100,6 +100,28 @@ export const listAccountsQuery = z.strictObject({
 export const accountListDto = z.object({ items: z.array(accountDto), total: z.number().int() });
 export type AccountListDto = z.infer<typeof accountListDto>;
 
+/** Shortest text a member lookup takes: one letter would list half the register. */
+export const MEMBER_LOOKUP_MIN_LENGTH = 2;
+/** Most members one lookup returns. */
+export const MEMBER_LOOKUP_LIMIT = 10;
+
+/**
+ * GET /api/v1/members?q= — find members to pick (e.g. co-moderators of a space): active
+ * accounts whose name (any word) starts with `q`. Stewards also match e-mail prefixes and see
+ * addresses; everyone else matches an e-mail only when `q` is the whole address, and never sees
+ * one. Shorter than MEMBER_LOOKUP_MIN_LENGTH → 400 `query_too_short`; rate-limited (429).
+ */
+export const memberLookupQuery = z.strictObject({ q: z.string().max(EMAIL_MAX_LENGTH) });
+export const memberRefDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Only for stewards. */
+  email: z.string().optional(),
+});
+export type MemberRefDto = z.infer<typeof memberRefDto>;
+export const memberLookupDto = z.object({ members: z.array(memberRefDto) });
+export type MemberLookupDto = z.infer<typeof memberLookupDto>;
+
 /** PATCH /api/v1/admin/accounts/:id — change role, approve (pending → active), disable, enable. */
 export const adminUpdateAccountBody = z.strictObject({
   role: z.enum(roles).optional(),

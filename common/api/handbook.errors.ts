@@ -13,4 +13,5 @@ export const handbookErrorCodes = [
   'section_invalid',
   'import_refused',
   'circle_not_found',
+  'circle_name_taken',
 ] as const;

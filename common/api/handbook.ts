@@ -78,6 +78,10 @@ export interface SitemapEntry {
   links?: Record<string, string>;
 }
 
+/** Languages a starter handbook is written in (HANDBOOK_STARTER_LANGUAGE picks one). */
+export const handbookStarterLanguages = ['en', 'es', 'ca', 'fr', 'de'] as const;
+export type HandbookStarterLanguage = (typeof handbookStarterLanguages)[number];
+
 // ---- API (under /api/v1/handbook) ----
 
 export const readAccessValues = ['everyone', 'members'] as const;
@@ -202,3 +206,26 @@ export const setSectionsBodySchema = z.strictObject({
     )
     .max(500),
 });
+
+/** A circle's id: lower-case letters, digits and dashes (the app derives it from the name). */
+export const circleIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9-]+$/);
+
+/** Create or update a circle: its name and exactly these member account ids. */
+export const putCircleBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  members: z.array(z.string().min(1).max(64)).max(1000),
+});
+
+/** A circle as stewards see it (member names null when the account is gone). */
+export const circleViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  members: z.array(
+    z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable() }),
+  ),
+});
+export type CircleView = z.infer<typeof circleViewSchema>;

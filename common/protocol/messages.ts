@@ -15,7 +15,7 @@
  *    Every phase change arrives as a `phase` message.
  * 4. In the meeting you get a `roster` snapshot (everyone, hands queue, lock, lobby for moderators,
  *    chat so far), then incremental `participant_joined` / `participant_updated` / `participant_left`,
- *    `hands`, `lobby`, `chat`, `meeting_updated`, `active_speakers`, `bitrate_cap`.
+ *    `hands`, `lobby`, `chat`, `meeting_updated`, `rules`, `active_speakers`, `bitrate_cap`.
  * 5. Media (never trickled: send complete SDPs after ICE gathering finished):
  *    - publish: create a sendonly RTCPeerConnection with your microphone/camera(/screen), wait for
  *      gathering to complete, send `publish {sdp, sources}` where `sources` maps each m-line's mid
@@ -257,6 +257,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hands'), queue: z.array(z.string()) }),
   z.object({ type: z.literal('chat'), message: chatMessageSchema }),
   z.object({ type: z.literal('meeting_updated'), locked: z.boolean() }),
+  /**
+   * The owner changed the space's settings while the meeting runs: the new rules (in any phase).
+   * A lock that now applies to you also arrives as `participant_updated` with that source off.
+   */
+  z.object({ type: z.literal('rules'), rules: meetingRulesSchema }),
   z.object({ type: z.literal('publish_answer'), sdp: z.string() }),
   z.object({ type: z.literal('subscriber_offer'), sdp: z.string() }),
   /** Loudest first. */

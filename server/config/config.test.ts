@@ -15,6 +15,16 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('http://localhost:8080');
     expect(c.secureCookies).toBe(false);
     expect(c.handbookStarter).toBe(true);
+    expect(c.handbookStarterLanguage).toBe('en');
+  });
+
+  it('seeds the starter handbook in a language a starter is written in, and refuses others', () => {
+    expect(
+      loadConfig({ DATA_DIR: tmp(), HANDBOOK_STARTER_LANGUAGE: 'es' }).handbookStarterLanguage,
+    ).toBe('es');
+    expect(() => loadConfig({ DATA_DIR: tmp(), HANDBOOK_STARTER_LANGUAGE: 'xx' })).toThrow(
+      /HANDBOOK_STARTER_LANGUAGE: must be one of en, es, ca, fr, de/,
+    );
   });
 
   it('generates the session secret once and keeps it in DATA_DIR', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { handbookStarterLanguages, type HandbookStarterLanguage } from '@common/api/handbook';
 
 /** Log levels pino understands. */
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -49,6 +50,12 @@ export const envSchema = z.object({
     })
     .optional(),
   HANDBOOK_STARTER: z.enum(['on', 'off']).default('on'),
+  /** The language the starter handbook is seeded in at first start (one a starter is written in). */
+  HANDBOOK_STARTER_LANGUAGE: z
+    .enum(handbookStarterLanguages, {
+      message: `must be one of ${handbookStarterLanguages.join(', ')} (the languages a starter handbook is written in)`,
+    })
+    .default('en'),
 });
 
 export type EnvInput = Partial<Record<keyof z.input<typeof envSchema>, string>>;
@@ -78,6 +85,7 @@ export interface Config {
     turnServers: string[];
   };
   handbookStarter: boolean;
+  handbookStarterLanguage: HandbookStarterLanguage;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +156,7 @@ export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } =
       turnServers,
     },
     handbookStarter: e.HANDBOOK_STARTER === 'on',
+    handbookStarterLanguage: e.HANDBOOK_STARTER_LANGUAGE,
   };
 }
 

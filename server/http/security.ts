@@ -1,12 +1,13 @@
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * Security headers and a Content-Security-Policy that allows only our own origin: nothing is
  * fetched from a third party. blob: and data: cover media streams and generated images.
  */
-export async function installSecurityHeaders(app: FastifyInstance, secure: boolean): Promise<void> {
-  await app.register(helmet, {
+export function securityOptions(secure: boolean): HelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -28,5 +29,34 @@ export async function installSecurityHeaders(app: FastifyInstance, secure: boole
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
     hsts: secure,
+  };
+}
+
+/**
+ * The headers helmet sets for these options. They depend on nothing in the request (no nonces),
+ * so helmet runs once at start and every response gets the same set — @fastify/helmet would
+ * rebuild helmet's middleware on every request.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  } as unknown as ServerResponse;
+  // helmet throws a bad option at once (since 8.1 it no longer passes errors to next).
+  helmet(options)({ headers: {} } as IncomingMessage, res, () => undefined);
+  return headers;
+}
+
+/** Sets the security headers on every response (a route may still override one, as CORS does). */
+export function installSecurityHeaders(app: FastifyInstance, secure: boolean): void {
+  const headers = helmetHeaders(securityOptions(secure));
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers);
+    done();
   });
 }

@@ -22,6 +22,7 @@ export const generousRateLimits: AuthOptions['rateLimits'] = {
   resetRequest: { max: 1_000_000, timeWindowMs: 60_000 },
   resetConfirm: { max: 1_000_000, timeWindowMs: 60_000 },
   invitation: { max: 1_000_000, timeWindowMs: 60_000 },
+  memberLookup: { max: 1_000_000, timeWindowMs: 60_000 },
 };
 
 /**

@@ -233,8 +233,9 @@ function DeleteCard() {
     void run(async () => {
       await authApi.deleteMe({ password });
       setOpen(false);
+      // Leave the members-only page before the session turns guest (see AccountMenu).
+      await navigate('/', { replace: true });
       await refresh();
-      void navigate('/', { replace: true });
       return undefined;
     });
   };

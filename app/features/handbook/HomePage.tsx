@@ -1,19 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { Alert, Button, ButtonLink, EmptyState, Loading, useDocumentTitle } from '@app/components';
-import { api } from '@app/lib/api';
 import { useErrorMessage } from '@app/lib/errors';
 import { handbookApi, hbKeys } from './api';
 import { CreatePageDialog } from './components/dialogs';
 import { HandbookLayout, SearchBox } from './components/HandbookLayout';
 import { HbIcon } from './components/HbIcon';
-
-interface Rights {
-  canEdit: boolean;
-  canAdminister: boolean;
-}
 
 /** The handbook's front page: its sections with their pages, search, and pages outside sections. */
 export function HomePage() {
@@ -23,10 +17,9 @@ export function HomePage() {
   const [creating, setCreating] = useState(false);
   const sections = useQuery({ queryKey: hbKeys.sections, queryFn: handbookApi.sections });
   const pages = useQuery({ queryKey: hbKeys.pages, queryFn: handbookApi.listPages });
-  const rights = useQuery({
-    queryKey: ['handbook', 'settings'],
-    queryFn: () => api.get<Rights>('/handbook/settings'),
-  });
+  const rights = useQuery({ queryKey: hbKeys.settings, queryFn: handbookApi.settings });
+  // Set by the delete dialog, which comes here once the page is gone.
+  const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
   const inSections = new Set(
     (sections.data?.sections ?? []).flatMap((s) => [s.slug, ...s.pages.map((p) => p.slug)]),
   );
@@ -43,9 +36,14 @@ export function HomePage() {
           </div>
           <div className="hb-actions">
             {rights.data?.canAdminister === true && (
-              <ButtonLink variant="ghost" size="sm" to="/handbook/-/sections">
-                {t('home.reorder')}
-              </ButtonLink>
+              <>
+                <ButtonLink variant="ghost" size="sm" to="/handbook/-/sections">
+                  {t('home.reorder')}
+                </ButtonLink>
+                <ButtonLink variant="ghost" size="sm" to="/handbook/-/settings">
+                  {t('home.settings')}
+                </ButtonLink>
+              </>
             )}
             {rights.data?.canEdit === true && (
               <Button size="sm" onClick={() => setCreating(true)}>
@@ -55,6 +53,9 @@ export function HomePage() {
             )}
           </div>
         </header>
+        {deleted !== undefined && (
+          <Alert tone="success">{t('deletePage.done', { title: deleted })}</Alert>
+        )}
         <div className="hb-home-search">
           <SearchBox />
         </div>

@@ -23,7 +23,12 @@ import {
   type RenderedItem,
 } from './api';
 import { DiagramPanel } from './components/DiagramPanel';
-import { ConflictDialog, CreatePageDialog, RenameDialog } from './components/dialogs';
+import {
+  ConflictDialog,
+  CreatePageDialog,
+  DeletePageDialog,
+  RenameDialog,
+} from './components/dialogs';
 import { EditableStory } from './components/EditableStory';
 import { HandbookLayout } from './components/HandbookLayout';
 import { HbIcon } from './components/HbIcon';
@@ -129,6 +134,7 @@ function PageBody({
   const [announce, setAnnounce] = useState('');
   const [showDiagram, setShowDiagram] = useState(false);
   const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const diagramId = useId();
   const clicks = useLinkClicks(onMissing);
 
@@ -230,6 +236,10 @@ function PageBody({
               <Button variant="ghost" size="sm" onClick={() => setRenaming(true)}>
                 <HbIcon name="rename" size={16} />
                 {t('page.rename')}
+              </Button>
+              <Button variant="ghost" size="sm" onClick={() => setDeleting(true)}>
+                <HbIcon name="trash" size={16} />
+                {t('page.delete')}
               </Button>
               <Button
                 variant={editMode ? 'primary' : 'secondary'}
@@ -427,6 +437,7 @@ function PageBody({
         }}
       />
       {renaming && <RenameDialog open page={page} onClose={() => setRenaming(false)} />}
+      {deleting && <DeletePageDialog open page={page} onClose={() => setDeleting(false)} />}
     </article>
   );
 }

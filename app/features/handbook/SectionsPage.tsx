@@ -10,7 +10,10 @@ import { HbIcon } from './components/HbIcon';
 
 type Sections = SectionTree['sections'];
 
-/** Stewards set the reading order of each section's pages (buttons, or ↑/↓ on a page's handle). */
+/**
+ * Stewards set the reading order of each section's pages and move pages between sections: buttons,
+ * ↑/↓ on a page's handle (past a section's end into the next one), or the page's section menu.
+ */
 export function SectionsPage() {
   const { t } = useTranslation('handbook');
   const errorMessage = useErrorMessage();
@@ -33,18 +36,35 @@ export function SectionsPage() {
       setAnnounce(t('sections.saved'));
     },
   });
-  const move = (si: number, pi: number, d: number) => {
+  /** Moves a page to position `to` of section `ti` (the end when `to` is past it). */
+  const place = (si: number, pi: number, ti: number, to: number) => {
     const next = sections.map((s) => ({ ...s, pages: s.pages.slice() }));
-    const pages = next[si]?.pages;
-    if (pages === undefined) return;
-    const to = pi + d;
-    if (to < 0 || to >= pages.length) return;
-    const [p] = pages.splice(pi, 1);
+    const from = next[si]?.pages;
+    const into = next[ti]?.pages;
+    if (from === undefined || into === undefined) return;
+    const [p] = from.splice(pi, 1);
     if (p === undefined) return;
-    pages.splice(to, 0, p);
+    const at = Math.max(0, Math.min(to, into.length));
+    into.splice(at, 0, p);
     setDraft(next);
-    setAnnounce(t('edit.movedTo', { position: to + 1, count: pages.length }));
-    requestAnimationFrame(() => document.getElementById(`grip-${si}-${p.slug}`)?.focus());
+    setAnnounce(
+      ti === si
+        ? t('edit.movedTo', { position: at + 1, count: into.length })
+        : t('sections.movedToSection', {
+            section: next[ti]?.title ?? '',
+            position: at + 1,
+            count: into.length,
+          }),
+    );
+    requestAnimationFrame(() => document.getElementById(`grip-${p.slug}`)?.focus());
+  };
+  /** One step up or down; past a section's first or last page into the neighbouring section. */
+  const move = (si: number, pi: number, d: number) => {
+    const count = sections[si]?.pages.length ?? 0;
+    const to = pi + d;
+    if (to >= 0 && to < count) place(si, pi, si, to);
+    else if (to < 0 && si > 0) place(si, pi, si - 1, sections[si - 1]?.pages.length ?? 0);
+    else if (to >= count && si < sections.length - 1) place(si, pi, si + 1, 0);
   };
   const key = (e: KeyboardEvent, si: number, pi: number) => {
     if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
@@ -52,6 +72,9 @@ export function SectionsPage() {
       move(si, pi, e.key === 'ArrowUp' ? -1 : 1);
     }
   };
+  const first = (si: number, pi: number) => pi === 0 && si === 0;
+  const last = (si: number, pi: number) =>
+    si === sections.length - 1 && pi === (sections[si]?.pages.length ?? 0) - 1;
 
   if (!isSteward) {
     return (
@@ -95,45 +118,64 @@ export function SectionsPage() {
         {sections.map((s, si) => (
           <section key={s.slug} className="hb-order" aria-labelledby={`order-${s.slug}`}>
             <h2 id={`order-${s.slug}`}>{s.title}</h2>
-            <ol>
-              {s.pages.map((p, pi) => (
-                <li key={p.slug} className="hb-order-row">
-                  <button
-                    type="button"
-                    id={`grip-${si}-${p.slug}`}
-                    className="hb-grip"
-                    aria-label={t('edit.moveHandle', { item: p.title })}
-                    aria-describedby="hb-order-help"
-                    onKeyDown={(e) => key(e, si, pi)}
-                  >
-                    <HbIcon name="grip" size={16} />
-                  </button>
-                  <span className="hb-order-title">{p.title}</span>
-                  <button
-                    type="button"
-                    className="icon-btn hb-tool"
-                    aria-label={t('sections.moveUp', { page: p.title })}
-                    disabled={pi === 0}
-                    onClick={() => move(si, pi, -1)}
-                  >
-                    <HbIcon name="up" size={16} />
-                  </button>
-                  <button
-                    type="button"
-                    className="icon-btn hb-tool"
-                    aria-label={t('sections.moveDown', { page: p.title })}
-                    disabled={pi === s.pages.length - 1}
-                    onClick={() => move(si, pi, 1)}
-                  >
-                    <HbIcon name="down" size={16} />
-                  </button>
-                </li>
-              ))}
-            </ol>
+            {s.pages.length === 0 && <p className="muted">{t('sections.emptySection')}</p>}
+            {s.pages.length > 0 && (
+              <ol>
+                {s.pages.map((p, pi) => (
+                  <li key={p.slug} className="hb-order-row">
+                    <button
+                      type="button"
+                      id={`grip-${p.slug}`}
+                      className="hb-grip"
+                      aria-label={t('edit.moveHandle', { item: p.title })}
+                      aria-describedby="hb-order-help"
+                      onKeyDown={(e) => key(e, si, pi)}
+                    >
+                      <HbIcon name="grip" size={16} />
+                    </button>
+                    <span className="hb-order-title">{p.title}</span>
+                    <select
+                      className="hb-order-section"
+                      aria-label={t('sections.moveTo', { page: p.title })}
+                      value={s.slug}
+                      onChange={(e) => {
+                        const ti = sections.findIndex((x) => x.slug === e.target.value);
+                        if (ti >= 0 && ti !== si)
+                          place(si, pi, ti, sections[ti]?.pages.length ?? 0);
+                      }}
+                    >
+                      {sections.map((x) => (
+                        <option key={x.slug} value={x.slug}>
+                          {x.title}
+                        </option>
+                      ))}
+                    </select>
+                    <button
+                      type="button"
+                      className="icon-btn hb-tool"
+                      aria-label={t('sections.moveUp', { page: p.title })}
+                      disabled={first(si, pi)}
+                      onClick={() => move(si, pi, -1)}
+                    >
+                      <HbIcon name="up" size={16} />
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-btn hb-tool"
+                      aria-label={t('sections.moveDown', { page: p.title })}
+                      disabled={last(si, pi)}
+                      onClick={() => move(si, pi, 1)}
+                    >
+                      <HbIcon name="down" size={16} />
+                    </button>
+                  </li>
+                ))}
+              </ol>
+            )}
           </section>
         ))}
         <p id="hb-order-help" className="visually-hidden">
-          {t('edit.moveHelp')}
+          {t('sections.moveHelp')}
         </p>
       </article>
     </HandbookLayout>

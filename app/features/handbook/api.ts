@@ -1,8 +1,19 @@
 /** The handbook API (common/api/handbook.ts, routes under /api/v1/handbook), as the app calls it. */
-import type { DiagramView, Item, PageView, SearchResult } from '@common/api/handbook';
+import type { AccountListDto } from '@common/api/auth';
+import type {
+  CircleView,
+  DiagramView,
+  HandbookSettings,
+  Item,
+  PageView,
+  SearchResult,
+} from '@common/api/handbook';
 import { ApiError, API_BASE, api } from '@app/lib/api';
 
-export type { Item, PageView, SearchResult };
+export type { CircleView, HandbookSettings, Item, PageView, SearchResult };
+
+/** The settings as the API answers them: with what the asker may do. */
+export type SettingsView = HandbookSettings & { canEdit: boolean; canAdminister: boolean };
 
 /** One story item as safe HTML, drawn by the server (graphviz: its SVG). */
 export type RenderedItem = PageView['rendered'][number];
@@ -78,7 +89,39 @@ export const handbookApi = {
   sections: () => api.get<SectionTree>(`${base}/sections`),
   setSections: (sections: { slug: string; pages: { slug: string }[] }[]) =>
     api.put<SectionTree>(`${base}/sections`, { sections }),
+  deletePage: (slug: string) => api.delete<{ deleted: PageSummary }>(p(slug)),
+  deletedPages: () =>
+    api.get<{ pages: (PageSummary & { id: string; deletedAt: string })[] }>(
+      `${base}/deleted-pages`,
+    ),
+  restoreDeleted: (id: string) =>
+    api.post<{ page: Page }>(`${base}/deleted-pages/${encodeURIComponent(id)}/restore`),
+  settings: () => api.get<SettingsView>(`${base}/settings`),
+  putSettings: (s: HandbookSettings) => api.put<HandbookSettings>(`${base}/settings`, s),
+  circles: () => api.get<{ circles: CircleView[] }>(`${base}/circles`),
+  putCircle: (id: string, name: string, members: string[]) =>
+    api.put<{ ok: true }>(`${base}/circles/${encodeURIComponent(id)}`, { name, members }),
+  deleteCircle: (id: string) =>
+    api.delete<{ ok: true }>(`${base}/circles/${encodeURIComponent(id)}`),
+  /** Accounts whose name or email contains `q` (the stewards' account search). */
+  findAccounts: (q: string) =>
+    api.get<AccountListDto>(`/admin/accounts?q=${encodeURIComponent(q)}&status=active&limit=8`),
 };
+
+/** A circle id from its name: lower-case ASCII letters, digits and dashes. */
+export function circleIdFor(name: string, taken: ReadonlySet<string>): string {
+  const base =
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'circle';
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return id;
+}
 
 /**
  * Uploads an image as its raw bytes (the API takes the file's own content type, not JSON).
@@ -131,4 +174,7 @@ export const hbKeys = {
   history: (slug: string) => ['handbook', 'history', slug] as const,
   search: (q: string) => ['handbook', 'search', q] as const,
   diagram: (slug: string) => ['handbook', 'diagram', slug] as const,
+  settings: ['handbook', 'settings'] as const,
+  circles: ['handbook', 'circles'] as const,
+  deleted: ['handbook', 'deleted'] as const,
 };

@@ -20,6 +20,10 @@ export const handbookRoutes: { inShell: RouteObject[]; fullScreen: RouteObject[]
       lazy: async () => ({ Component: (await import('./SectionsPage')).SectionsPage }),
     },
     {
+      path: 'handbook/-/settings',
+      lazy: async () => ({ Component: (await import('./SettingsPage')).SettingsPage }),
+    },
+    {
       path: 'handbook/:slug',
       lazy: async () => ({ Component: (await import('./PagePage')).PagePage }),
     },

@@ -24,6 +24,7 @@ import { RequireAccount } from '@app/features/auth/RequireAccount';
 import { fieldErrors } from '@app/lib/api';
 import { useErrorMessage } from '@app/lib/errors';
 import { spacesApi, spacesKeys } from './api';
+import { CoModeratorPicker } from './components/CoModeratorPicker';
 import './spaces.css';
 
 /** The create form: name, address and description; settings come after, on the edit page. */
@@ -294,7 +295,17 @@ function EditForm({ space }: { space: SpaceDto }) {
                   ))}
                 </ul>
               )}
+              {!isOwner && <p className="field-hint">{t('form.coModeratorsOwnerOnly')}</p>}
             </div>
+            {isOwner && (
+              <CoModeratorPicker
+                exclude={[space.owner.id, ...coModerators.map((c) => c.id)]}
+                onPick={(m) => {
+                  setCoModerators((l) => (l.some((x) => x.id === m.id) ? l : [...l, m]));
+                  save.reset();
+                }}
+              />
+            )}
           </div>
         </Card>
         <Card title={t('settings.access')} description={t('settings.accessLead')}>

@@ -8,6 +8,7 @@ import type {
   SpacePublicDto,
   UpdateSpaceBody,
 } from '@common/api/spaces';
+import type { MemberLookupDto } from '@common/api/auth';
 import { api } from '@app/lib/api';
 
 const s = (slug: string) => `/spaces/${encodeURIComponent(slug)}`;
@@ -24,6 +25,8 @@ export const spacesApi = {
   publicInfo: (slug: string) => api.get<SpacePublicDto>(`${s(slug)}/public`),
   join: (slug: string, body: { name: string; accessCode?: string }) =>
     api.post<JoinTicketDto>(`${s(slug)}/join`, body),
+  /** Members by a word of their name or their e-mail, for the co-moderator picker. */
+  lookUpMembers: (q: string) => api.get<MemberLookupDto>(`/members?q=${encodeURIComponent(q)}`),
   getDefaults: () => api.get<SpaceDefaultsDto>('/admin/space-defaults'),
   setDefaults: (body: SpaceDefaultsDto) => api.put<SpaceDefaultsDto>('/admin/space-defaults', body),
 };

@@ -85,6 +85,8 @@ const PING_EVERY_MS = 3000;
 /** No message (not even a pong) for this long: the socket is dead even if it looks open. */
 const SILENCE_LIMIT_MS = 8000;
 const RETRY_EVERY_MS = 1000;
+/** Failed attempts back off up to this (plus jitter), so a server that is down is not hammered. */
+const RETRY_MAX_MS = 5000;
 /** Close code we use when we abandon a socket ourselves (not a leave). */
 const CLIENT_DROP = 4000;
 
@@ -138,6 +140,8 @@ export class MeetingClient {
   private resumeToken: string | null = null;
   private ticket: JoinTicketDto | null = null;
   private droppedAt: number | null = null;
+  /** Attempts to come back since the last `joined` (0: the next one goes at once). */
+  private attempts = 0;
   private retryTimer: number | undefined;
   private pingTimer: number | undefined;
   private lastHeard = 0;
@@ -299,7 +303,9 @@ export class MeetingClient {
       return;
     }
     if (code === CloseCodes.resumeFailed || code === CloseCodes.tokenExpired) {
-      // Our place is gone (grace over, or the server restarted): join again as new.
+      // Our place is gone (grace over, or the server restarted): join again as new, at once
+      // when the server just told us so (it is evidently up).
+      if (code === CloseCodes.resumeFailed && this.resumeToken !== null) this.attempts = 0;
       this.resumeToken = null;
       this.beginReconnect();
       return;
@@ -315,11 +321,21 @@ export class MeetingClient {
     this.droppedAt ??= Date.now();
     this.closeMedia();
     this.set({ status: 'reconnecting', remote: {} });
-    this.scheduleRetry(0);
+    this.scheduleRetry();
   }
 
-  private scheduleRetry(delay = RETRY_EVERY_MS): void {
+  /**
+   * The next attempt: at once after a drop, then 1 s, 2 s, 4 s, 5 s… with jitter, so that after
+   * a server restart everyone does not come back in the same millisecond.
+   */
+  private scheduleRetry(): void {
     window.clearTimeout(this.retryTimer);
+    const n = this.attempts;
+    this.attempts += 1;
+    const delay =
+      n === 0
+        ? 0
+        : Math.min(RETRY_EVERY_MS * 2 ** (n - 1), RETRY_MAX_MS) * (0.8 + Math.random() * 0.4);
     if (this.closedByUs) return;
     this.droppedAt ??= Date.now();
     if (Date.now() - this.droppedAt > this.giveUpAfterMs) {
@@ -346,6 +362,7 @@ export class MeetingClient {
     switch (m.type) {
       case 'joined':
         this.droppedAt = null;
+        this.attempts = 0;
         this.resumeToken = m.resumeToken;
         this.set({ self: m.self, space: m.space, rules: m.rules });
         this.enterPhase(m.phase, true);
@@ -401,6 +418,13 @@ export class MeetingClient {
         return;
       case 'meeting_updated':
         this.set({ locked: m.locked });
+        return;
+      case 'rules':
+        this.set({ rules: m.rules });
+        // Screen sharing was locked while we shared: the server stopped forwarding it; stop it
+        // here too (camera and microphone locks arrive as participant_updated for ourselves).
+        if (this.isLocked('screen') && this.state.screenStream !== null)
+          this.stopScreenShare(false);
         return;
       case 'active_speakers':
         this.set({ activeSpeakers: m.participantIds });
@@ -757,10 +781,11 @@ export class MeetingClient {
     void this.publish();
   }
 
-  private stopScreenShare(): void {
+  /** Stops sharing; `tell` is false when the server already turned it off. */
+  private stopScreenShare(tell = true): void {
     stopStream(this.state.screenStream);
     this.set({ screenStream: null });
-    this.send({ type: 'screen_share', on: false });
+    if (tell) this.send({ type: 'screen_share', on: false });
     void this.publish();
   }
 

@@ -294,6 +294,7 @@ describe(`rate limits on ${testDialect()}`, () => {
           resetRequest: { max: 2, timeWindowMs: 60_000 },
           resetConfirm: { max: 2, timeWindowMs: 60_000 },
           invitation: { max: 2, timeWindowMs: 60_000 },
+          memberLookup: { max: 2, timeWindowMs: 60_000 },
         },
       },
     });

@@ -23,6 +23,8 @@ export const defaultAuthOptions: AuthOptions = {
     resetRequest: { max: 5, timeWindowMs: 10 * MINUTE },
     resetConfirm: { max: 10, timeWindowMs: 10 * MINUTE },
     invitation: { max: 20, timeWindowMs: 10 * MINUTE },
+    // A picker looks up as the person types (debounced): generous, but no bulk harvesting.
+    memberLookup: { max: 60, timeWindowMs: MINUTE },
   },
   sessionTtlMs: 30 * 24 * 60 * MINUTE,
 };
@@ -47,6 +49,7 @@ export function createAuthModule(deps: ModuleDeps, options: Partial<AuthOptions>
     secret: deps.config.sessionSecret,
     hashCost: o.hashCost,
     sessionTtlMs: o.sessionTtlMs,
+    bus: deps.bus,
   });
   const cookies = { secure: deps.config.secureCookies };
   return {

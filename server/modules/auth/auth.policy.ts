@@ -13,6 +13,7 @@ export type AuthAction =
   | 'account.update'
   | 'account.delete'
   | 'accounts.list'
+  | 'members.lookup'
   | 'account.administer'
   | 'registration.manage'
   | 'invitations.manage';
@@ -34,6 +35,8 @@ const rules: Record<AuthAction, Rule> = {
   'account.update': isSelf,
   'account.delete': isSelf,
   'accounts.list': isSteward,
+  // Any member: owners pick co-moderators; what they see is limited by presentMemberRef.
+  'members.lookup': () => true,
   'account.administer': isSteward,
   'registration.manage': isSteward,
   'invitations.manage': isSteward,

@@ -1,4 +1,4 @@
-import type { AccountDto, InvitationDto } from '@common/api/auth';
+import type { AccountDto, InvitationDto, MemberRefDto } from '@common/api/auth';
 import { isLocale } from '@common/i18n/locales';
 import type { AccountRow, InvitationRow } from './auth.repo';
 
@@ -13,6 +13,14 @@ export function presentAccount(a: AccountRow): AccountDto {
     locale: isLocale(a.locale) ? a.locale : null,
     createdAt: a.createdAt,
   };
+}
+
+/** A member as a picker shows them: id and name; the e-mail only for stewards. */
+export function presentMemberRef(
+  a: Pick<AccountRow, 'id' | 'name' | 'email'>,
+  viewerIsSteward: boolean,
+): MemberRefDto {
+  return viewerIsSteward ? { id: a.id, name: a.name, email: a.email } : { id: a.id, name: a.name };
 }
 
 /** An invitation for stewards, with the link to hand out. */

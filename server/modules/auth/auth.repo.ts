@@ -165,6 +165,42 @@ export class AuthRepo {
     return { items, total: Number(total.n) };
   }
 
+  /**
+   * Active accounts whose name has a word starting with `text` (case-insensitive: fully on
+   * PostgreSQL; on SQLite for ASCII letters, or as typed), or whose e-mail starts with `text`
+   * (`emailPrefix`) or equals it. Ordered by name, at most `limit`.
+   */
+  async lookupActiveAccounts(
+    text: string,
+    o: { emailPrefix: boolean; limit: number },
+  ): Promise<Pick<AccountRow, 'id' | 'name' | 'email'>[]> {
+    // LIKE wildcards in the search text are matched literally.
+    const esc = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const lower = esc(text.toLowerCase());
+    const typed = esc(text);
+    const like = (column: ReturnType<typeof sql>, pattern: string) =>
+      sql<boolean>`${column} like ${pattern} escape '\\'`;
+    return this.q
+      .selectFrom('accounts')
+      .select(['id', 'name', 'email'])
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.or([
+          like(sql`lower(name)`, `${lower}%`),
+          like(sql`lower(name)`, `% ${lower}%`),
+          like(sql`name`, `${typed}%`),
+          like(sql`name`, `% ${typed}%`),
+          o.emailPrefix
+            ? like(sql`lower(email)`, `${lower}%`)
+            : eb(sql`lower(email)`, '=', text.toLowerCase()),
+        ]),
+      )
+      .orderBy('name', 'asc')
+      .orderBy('id', 'asc')
+      .limit(o.limit)
+      .execute();
+  }
+
   // sessions
 
   async insertSession(row: SessionRow): Promise<void> {

@@ -15,6 +15,8 @@ import {
   invitationListDto,
   invitationTokenParams,
   listAccountsQuery,
+  memberLookupDto,
+  memberLookupQuery,
   logInBody,
   registrationDto,
   resetConfirmBody,
@@ -29,7 +31,7 @@ import {
 import type { AccountRow } from './auth.repo';
 import type { AuthService } from './auth.service';
 import { authorize } from './auth.policy';
-import { presentAccount, presentInvitation } from './auth.presenter';
+import { presentAccount, presentInvitation, presentMemberRef } from './auth.presenter';
 import {
   clearSessionCookie,
   csrfTokenFor,
@@ -49,6 +51,7 @@ export interface AuthRateLimits {
   resetRequest: RateLimit;
   resetConfirm: RateLimit;
   invitation: RateLimit;
+  memberLookup: RateLimit;
 }
 
 const errorDto = z
@@ -73,6 +76,7 @@ const errors = {
 const TAG_SESSION = 'session';
 const TAG_ACCOUNT = 'account';
 const TAG_ADMIN = 'admin';
+const TAG_MEMBERS = 'members';
 
 /**
  * The accounts, sessions, registration and administration routes, under /api/v1. Thin: parse
@@ -339,6 +343,30 @@ export function buildAuthRoutes(
       async (request) => {
         const inv = await service.validInvitation(request.params.token);
         return { valid: inv !== undefined, email: inv?.email ?? null };
+      },
+    );
+
+    app.get(
+      '/members',
+      {
+        config: limit(o.rateLimits.memberLookup),
+        schema: {
+          tags: [TAG_MEMBERS],
+          summary:
+            'Look members up by a word of their name (or e-mail) to pick them, e.g. as co-moderators',
+          description:
+            'At least 2 characters (else 400 query_too_short), at most 10 active members, by name. ' +
+            'Members see id and name only and match an e-mail only when q is the whole address; ' +
+            'stewards also match e-mail prefixes and see addresses. Rate-limited (429 rate_limited).',
+          querystring: memberLookupQuery,
+          response: { 200: memberLookupDto, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = authorize(request.actor, 'members.lookup');
+        const steward = actor.role === 'steward';
+        const found = await service.lookUpMembers({ text: request.query.q, bySteward: steward });
+        return { members: found.map((a) => presentMemberRef(a, steward)) };
       },
     );
 

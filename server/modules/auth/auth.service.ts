@@ -1,11 +1,12 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EventBus } from '@server/platform/bus';
 import type { Clock } from '@server/platform/clock';
 import { isoNow } from '@server/platform/db';
 import { newId, newToken } from '@server/platform/ids';
 import type { Logger } from '@server/platform/log';
 import type { Mailer } from '@server/platform/mail';
 import { AppError, badRequest, conflict, forbidden, notFound } from '@server/http/errors';
-import { registrationModes } from '@common/api/auth';
+import { MEMBER_LOOKUP_LIMIT, MEMBER_LOOKUP_MIN_LENGTH, registrationModes } from '@common/api/auth';
 import { hashPassword, passwordWeakness, verifyPassword, type HashCost } from './auth.passwords';
 import {
   isUniqueViolation,
@@ -29,6 +30,16 @@ export interface AuthServiceDeps {
   secret: string;
   hashCost: HashCost;
   sessionTtlMs: number;
+  /** Where `setup.completed` is published (absent in the CLI). */
+  bus?: EventBus;
+}
+
+/** Published once the first steward was created on the setup page. */
+export const SETUP_COMPLETED = 'setup.completed';
+export interface SetupCompletedPayload {
+  accountId: string;
+  /** The steward's language, when the setup form sent one. */
+  locale: string | null;
 }
 
 /** A session just started: the token goes into the cookie, only its hash into the database. */
@@ -105,7 +116,7 @@ export class AuthService {
     this.checkStrength(input.password);
     const passwordHash = await hashPassword(input.password, this.d.hashCost);
     const done = () => conflict('setup_done', 'This Commonhall is already set up.');
-    return this.d.repo.transaction(async (repo) => {
+    const account = await this.d.repo.transaction(async (repo) => {
       if ((await repo.countStewards()) > 0) throw done();
       // The claim makes two racing setups end with one steward.
       if (!(await repo.claimSetting(SETUP_KEY, true, isoNow(this.now())))) throw done();
@@ -116,6 +127,11 @@ export class AuthService {
         status: 'active',
       });
     });
+    // Other modules follow the hall's first steward (the handbook re-seeds its starter in their
+    // language); their failures are logged by the bus and never undo the setup.
+    const payload: SetupCompletedPayload = { accountId: account.id, locale: account.locale };
+    await this.d.bus?.publish({ type: SETUP_COMPLETED, payload, at: isoNow(this.now()) });
+    return account;
   }
 
   /** Creates a steward outright (the `commonhall admin create` command). */
@@ -358,6 +374,29 @@ export class AuthService {
 
   listAccounts(filter: AccountFilter): Promise<{ items: AccountRow[]; total: number }> {
     return this.d.repo.listAccounts(filter);
+  }
+
+  /**
+   * Finds members for a picker (co-moderators of a space): active accounts by a word of their
+   * name, by the start of their e-mail (stewards only) or by their whole e-mail address.
+   * Throws `query_too_short` under MEMBER_LOOKUP_MIN_LENGTH characters.
+   */
+  async lookUpMembers(props: {
+    text: string;
+    bySteward: boolean;
+  }): Promise<Pick<AccountRow, 'id' | 'name' | 'email'>[]> {
+    const text = props.text.trim().normalize('NFC');
+    if ([...text].length < MEMBER_LOOKUP_MIN_LENGTH) {
+      throw badRequest(
+        'query_too_short',
+        `Type at least ${MEMBER_LOOKUP_MIN_LENGTH} characters to look members up.`,
+        { minLength: MEMBER_LOOKUP_MIN_LENGTH },
+      );
+    }
+    return this.d.repo.lookupActiveAccounts(text, {
+      emailPrefix: props.bySteward,
+      limit: MEMBER_LOOKUP_LIMIT,
+    });
   }
 
   /**

@@ -6,3 +6,4 @@ export type { AuthAction, PolicySubject } from './auth.policy';
 export { SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './auth.http';
 export type { AccountRow, Role, AccountStatus } from './auth.repo';
 export { registerAuthCommands } from './auth.cli';
+export { SETUP_COMPLETED, type SetupCompletedPayload } from './auth.service';

@@ -36,6 +36,15 @@ type HandbookTables = {
     createdAt: string;
   };
   settings: { key: string; value: string; updatedAt: string };
+  handbookGeneration: { id: number; value: number };
+  handbookDeletedPages: {
+    id: string;
+    slug: string;
+    title: string;
+    page: string;
+    deletedBy: string | null;
+    deletedAt: string;
+  };
 };
 
 /** A stored page, JSON columns parsed. */
@@ -62,7 +71,19 @@ export interface SectionRow {
   position: number;
 }
 
-function toRecord(r: PagesTable): PageRecord {
+/** Every column but the search text (a copy of the page's words, read only by search). */
+const pageColumns = [
+  'id',
+  'slug',
+  'title',
+  'story',
+  'journal',
+  'origin',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+function toRecord(r: Omit<PagesTable, 'searchText'>): PageRecord {
   return {
     id: r.id,
     slug: r.slug,
@@ -96,16 +117,30 @@ export class HandbookRepo {
   async findBySlug(slug: string): Promise<PageRecord | undefined> {
     const r = await this.db
       .selectFrom('handbookPages')
-      .selectAll()
+      .select(pageColumns)
       .where('slug', '=', slug)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
   }
 
+  /**
+   * A page's Federated Wiki fields as stored (story and journal still JSON text), for serving
+   * them without parsing and re-serialising.
+   */
+  async findStoredJson(
+    slug: string,
+  ): Promise<{ slug: string; title: string; story: string; journal: string } | undefined> {
+    return this.db
+      .selectFrom('handbookPages')
+      .select(['slug', 'title', 'story', 'journal'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+  }
+
   async findById(id: string): Promise<PageRecord | undefined> {
     const r = await this.db
       .selectFrom('handbookPages')
-      .selectAll()
+      .select(pageColumns)
       .where('id', '=', id)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
@@ -116,14 +151,18 @@ export class HandbookRepo {
     const r = await this.db
       .selectFrom('handbookAliases')
       .innerJoin('handbookPages', 'handbookPages.id', 'handbookAliases.pageId')
-      .selectAll('handbookPages')
+      .select(pageColumns.map((c) => `handbookPages.${c}` as const))
       .where('handbookAliases.slug', '=', slug)
       .executeTakeFirst();
     return r === undefined ? undefined : toRecord(r);
   }
 
   async listAll(): Promise<PageRecord[]> {
-    const rows = await this.db.selectFrom('handbookPages').selectAll().orderBy('slug').execute();
+    const rows = await this.db
+      .selectFrom('handbookPages')
+      .select(pageColumns)
+      .orderBy('slug')
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -211,6 +250,84 @@ export class HandbookRepo {
     if (this.dialect === 'sqlite')
       await sql`delete from handbook_fts where page_id = ${id}`.execute(this.db);
     await this.db.deleteFrom('handbookPages').where('id', '=', id).execute();
+  }
+
+  /** Keeps a deleted page whole (its journal ending in the deletion), then deletes it. */
+  async archiveAndDelete(
+    page: PageRecord,
+    deletedBy: string | null,
+    deletedAt: string,
+  ): Promise<void> {
+    await this.db
+      .insertInto('handbookDeletedPages')
+      .values({
+        id: page.id,
+        slug: page.slug,
+        title: page.title,
+        page: JSON.stringify({ title: page.title, story: page.story, journal: page.journal }),
+        deletedBy,
+        deletedAt,
+      })
+      .execute();
+    await this.deletePage(page.id);
+  }
+
+  async deletedPages(): Promise<{ id: string; slug: string; title: string; deletedAt: string }[]> {
+    return this.db
+      .selectFrom('handbookDeletedPages')
+      .select(['id', 'slug', 'title', 'deletedAt'])
+      .orderBy('deletedAt', 'desc')
+      .orderBy('title')
+      .execute();
+  }
+
+  /** A deleted page as it was kept ({title, story, journal}), or undefined. */
+  async findDeleted(
+    id: string,
+  ): Promise<
+    | { id: string; slug: string; page: { title: string; story: Item[]; journal: JournalAction[] } }
+    | undefined
+  > {
+    const r = await this.db
+      .selectFrom('handbookDeletedPages')
+      .select(['id', 'slug', 'page'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (r === undefined) return undefined;
+    return {
+      id: r.id,
+      slug: r.slug,
+      page: JSON.parse(r.page) as { title: string; story: Item[]; journal: JournalAction[] },
+    };
+  }
+
+  async forgetDeleted(id: string): Promise<void> {
+    await this.db.deleteFrom('handbookDeletedPages').where('id', '=', id).execute();
+  }
+
+  // ---- generation ----
+
+  /**
+   * Bumps the handbook's generation and returns the new value. Called inside every write
+   * transaction: the row lock also orders concurrent writers on PostgreSQL.
+   */
+  async bumpGeneration(): Promise<number> {
+    await this.db
+      .updateTable('handbookGeneration')
+      .set((eb) => ({ value: eb('value', '+', 1) }))
+      .where('id', '=', 1)
+      .execute();
+    return this.generation();
+  }
+
+  /** The handbook's generation: one primary-key read. */
+  async generation(): Promise<number> {
+    const r = await this.db
+      .selectFrom('handbookGeneration')
+      .select('value')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return Number(r?.value ?? 0);
   }
 
   private async writeIndexes(pageId: string, idx: PageIndexes): Promise<void> {
@@ -311,18 +428,25 @@ export class HandbookRepo {
     if (this.dialect === 'sqlite') {
       const match = terms.map((t) => `"${t}"*`).join(' AND ');
       const r = await sql<{ id: string; slug: string; title: string; story: string }>`
-        select p.id, p.slug, p.title, p.story from handbook_fts f join handbook_pages p on p.id = f.page_id
-        where handbook_fts match ${match} order by bm25(handbook_fts) limit ${limit}`.execute(
-        this.db,
-      );
+        select p.id, p.slug, p.title, p.story
+        from (
+          select page_id, bm25(handbook_fts) as score from handbook_fts
+          where handbook_fts match ${match} order by score limit ${limit}
+        ) f join handbook_pages p on p.id = f.page_id
+        order by f.score`.execute(this.db);
       return r.rows;
     }
     const query = terms.map((t) => `${t}:*`).join(' & ');
+    // Rank on the stored vector, then read only the best pages' stories.
     const r = await sql<{ id: string; slug: string; title: string; story: string }>`
-      select id, slug, title, story from handbook_pages
-      where to_tsvector('simple', search_text) @@ to_tsquery('simple', ${query})
-      order by ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', ${query})) desc, title
-      limit ${limit}`.execute(this.db);
+      select p.id, p.slug, p.title, p.story
+      from (
+        select id, title, ts_rank(search_vector, q) as score
+        from handbook_pages, to_tsquery('simple', ${query}) q
+        where search_vector @@ q
+        order by score desc, title limit ${limit}
+      ) f join handbook_pages p on p.id = f.id
+      order by f.score desc, f.title`.execute(this.db);
     return r.rows;
   }
 
@@ -376,8 +500,12 @@ export class HandbookRepo {
   }
 
   async putSetting(key: string, value: string, now: string): Promise<void> {
-    await this.db.deleteFrom('settings').where('key', '=', key).execute();
-    await this.db.insertInto('settings').values({ key, value, updatedAt: now }).execute();
+    // One statement: two saves at once must not both delete and then both insert.
+    await this.db
+      .insertInto('settings')
+      .values({ key, value, updatedAt: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updatedAt: now }))
+      .execute();
   }
 
   async circles(): Promise<{ id: string; name: string; members: string[] }[]> {
@@ -391,6 +519,22 @@ export class HandbookRepo {
       ...c,
       members: ms.filter((m) => m.circleId === c.id).map((m) => m.accountId),
     }));
+  }
+
+  async deleteCircle(id: string): Promise<boolean> {
+    await this.db.deleteFrom('handbookCircleMembers').where('circleId', '=', id).execute();
+    const r = await this.db.deleteFrom('handbookCircles').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The id of the circle with this name, if any. */
+  async circleNamed(name: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('handbookCircles')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r?.id;
   }
 
   async circlesOf(accountId: string): Promise<string[]> {

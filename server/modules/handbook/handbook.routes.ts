@@ -19,6 +19,9 @@ import {
   setSectionsBodySchema,
   updateLinksBodySchema,
   itemSchema,
+  circleIdSchema,
+  circleViewSchema,
+  putCircleBodySchema,
 } from '@common/api/handbook';
 import { imageTooLarge, type HandbookImages } from './handbook.images';
 import { presentPage, safeSvg } from './handbook.presenter';
@@ -29,6 +32,7 @@ const slugParams = z.object({ slug: z.string().min(1).max(300) });
 const itemParams = slugParams.extend({ id: z.string().min(1).max(64) });
 const summary = z.object({ slug: z.string(), title: z.string() });
 const ok = z.object({ ok: z.literal(true) });
+const circleParams = z.object({ id: circleIdSchema });
 
 /** The handbook API under /api/v1/handbook: thin routes, parse → authorize → service → present. */
 export function handbookApiRoutes(
@@ -107,6 +111,53 @@ export function handbookApiRoutes(
         },
       },
       async (req) => ({ page: await present(req.actor, req.params.slug) }),
+    );
+
+    app.delete(
+      '/pages/:slug',
+      {
+        schema: {
+          tags,
+          summary:
+            'Delete a page (who may edit): kept among deleted pages with its journal; its section is mended, links to it become missing (404 page_not_found)',
+          params: slugParams,
+          response: { 200: z.object({ deleted: summary }) },
+        },
+      },
+      async (req) => ({ deleted: await service.deletePage(req.actor, req.params.slug) }),
+    );
+
+    app.get(
+      '/deleted-pages',
+      {
+        schema: {
+          tags,
+          summary: 'Deleted pages, newest first (stewards)',
+          response: {
+            200: z.object({
+              pages: z.array(summary.extend({ id: z.string(), deletedAt: z.string() })),
+            }),
+          },
+        },
+      },
+      async (req) => ({ pages: await service.deletedPages(req.actor) }),
+    );
+
+    app.post(
+      '/deleted-pages/:id/restore',
+      {
+        schema: {
+          tags,
+          summary:
+            'Bring a deleted page back with its journal, outside any section (stewards; 409 page_exists when its slug was taken)',
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const restored = await service.restoreDeleted(req.actor, req.params.id);
+        return { page: await present(req.actor, restored.slug) };
+      },
     );
 
     app.post(
@@ -380,23 +431,41 @@ export function handbookApiRoutes(
       },
       async (req) => service.putSettings(req.actor, req.body),
     );
+    app.get(
+      '/circles',
+      {
+        schema: {
+          tags,
+          summary: 'The circles and their members (stewards)',
+          response: { 200: z.object({ circles: z.array(circleViewSchema) }) },
+        },
+      },
+      async (req) => ({ circles: await service.listCircles(req.actor) }),
+    );
+    app.delete(
+      '/circles/:id',
+      {
+        schema: {
+          tags,
+          summary:
+            'Delete a circle; it leaves the edit policy’s chosen circles (stewards; 404 circle_not_found)',
+          params: circleParams,
+          response: { 200: ok },
+        },
+      },
+      async (req) => {
+        await service.deleteCircle(req.actor, req.params.id);
+        return { ok: true as const };
+      },
+    );
     app.put(
       '/circles/:id',
       {
         schema: {
           tags,
-          summary: 'Create or update a circle and its members (stewards)',
-          params: z.object({
-            id: z
-              .string()
-              .min(1)
-              .max(64)
-              .regex(/^[a-z0-9-]+$/),
-          }),
-          body: z.strictObject({
-            name: z.string().trim().min(1).max(100),
-            members: z.array(z.string().min(1).max(64)).max(1000),
-          }),
+          summary: 'Create or update a circle and its members (stewards; 409 circle_name_taken)',
+          params: circleParams,
+          body: putCircleBodySchema,
           response: { 200: ok },
         },
       },

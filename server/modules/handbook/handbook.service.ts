@@ -11,6 +11,7 @@ import {
 import type { Clock } from '@server/platform/clock';
 import { newId } from '@server/platform/ids';
 import {
+  type CircleView,
   HANDBOOK_PAGE_MAX_BYTES,
   handbookSettingsSchema,
   type HandbookSettings,
@@ -57,6 +58,17 @@ export interface DiagramPort {
   invalidate(slug: string): void;
   /** Forget every diagram (sections changed: every page's Previous/Next may have). */
   clear(): void;
+  /**
+   * A write of this process committed and moved the handbook to `generation`. Diagrams it made
+   * stale were invalidated as it saved; a jump of more than one means another process wrote too.
+   */
+  committed(generation: number): void;
+}
+
+/** Names of accounts, for showing circle members (wired to the auth module in app.ts). */
+export interface AccountDirectory {
+  /** The accounts among `ids` that exist, with their name and email. */
+  describe(ids: readonly string[]): Promise<{ id: string; name: string; email: string }[]>;
 }
 
 const defaultSettings: HandbookSettings = { read: 'everyone', edit: 'members', editCircles: [] };
@@ -110,9 +122,48 @@ export function indexesOf(title: string, story: readonly Item[]): PageIndexes {
   };
 }
 
+/**
+ * The section tree without one page: a deleted head hands its section to its first page; pages
+ * whose parent was the deleted page take its parent.
+ */
+export function mendSections(
+  sections: readonly { pageId: string; position: number }[],
+  members: readonly {
+    pageId: string;
+    sectionId: string;
+    parentId: string | null;
+    position: number;
+  }[],
+  gone: string,
+): { pageId: string; pages: { pageId: string; parentId: string | null }[] }[] {
+  const out: { pageId: string; pages: { pageId: string; parentId: string | null }[] }[] = [];
+  const goneParent = members.find((m) => m.pageId === gone)?.parentId ?? null;
+  for (const s of [...sections].sort((a, b) => a.position - b.position)) {
+    const pages = members
+      .filter((m) => m.sectionId === s.pageId && m.pageId !== gone)
+      .sort((a, b) => a.position - b.position)
+      .map((m) => ({
+        pageId: m.pageId,
+        parentId: m.parentId === gone ? goneParent : m.parentId,
+      }));
+    if (s.pageId !== gone) {
+      out.push({ pageId: s.pageId, pages });
+      continue;
+    }
+    const [first, ...rest] = pages;
+    if (first === undefined) continue;
+    out.push({
+      pageId: first.pageId,
+      pages: rest.map((p) => ({ ...p, parentId: p.parentId === first.pageId ? null : p.parentId })),
+    });
+  }
+  return out;
+}
+
 /** The co-op's handbook rules: pages, journal, names, sections, search, access. */
 export class HandbookService {
   diagrams: DiagramPort | undefined;
+  accounts: AccountDirectory | undefined;
 
   constructor(
     readonly repo: HandbookRepo,
@@ -120,6 +171,9 @@ export class HandbookService {
   ) {}
 
   // ---- access ----
+
+  /** Goes up whenever this process changes the settings (caches of them compare it). */
+  settingsVersion = 0;
 
   async settings(): Promise<HandbookSettings> {
     const raw = await this.repo.getSetting(SETTINGS_KEY);
@@ -130,11 +184,20 @@ export class HandbookService {
 
   async putSettings(actor: Actor, settings: HandbookSettings): Promise<HandbookSettings> {
     await this.authorize(actor, 'administer');
+    const known = new Set((await this.repo.circles()).map((c) => c.id));
+    const unknown = settings.editCircles.filter((c) => !known.has(c));
+    if (unknown.length > 0) {
+      throw badRequest('circle_not_found', `There is no circle "${unknown[0] ?? ''}".`, {
+        circles: unknown,
+      });
+    }
+    settings = { ...settings, editCircles: [...new Set(settings.editCircles)] };
     await this.repo.putSetting(
       SETTINGS_KEY,
       JSON.stringify(settings),
       this.clock.now().toISOString(),
     );
+    this.settingsVersion++;
     return settings;
   }
 
@@ -160,9 +223,72 @@ export class HandbookService {
     );
   }
 
+  /**
+   * Creates or updates a circle with exactly these members. Another circle's name → 409
+   * circle_name_taken; with an account directory wired, unknown account ids → 400.
+   */
   async putCircle(actor: Actor, id: string, name: string, members: string[]): Promise<void> {
     await this.authorize(actor, 'administer');
-    await this.repo.putCircle(id, name, members, this.clock.now().toISOString());
+    const unique = [...new Set(members)];
+    if (this.accounts !== undefined && unique.length > 0) {
+      const found = new Set((await this.accounts.describe(unique)).map((a) => a.id));
+      const missing = unique.filter((m) => !found.has(m));
+      if (missing.length > 0) {
+        throw badRequest('validation_failed', 'Some members are not accounts of this hall.', {
+          accounts: missing,
+        });
+      }
+    }
+    await this.repo.transaction(async (repo) => {
+      const holder = await repo.circleNamed(name);
+      if (holder !== undefined && holder !== id) {
+        throw conflict('circle_name_taken', `A circle named "${name}" already exists.`, {
+          id: holder,
+        });
+      }
+      await repo.putCircle(id, name, unique, this.clock.now().toISOString());
+    });
+  }
+
+  /** Every circle with its members (names when an account directory is wired). Stewards. */
+  async listCircles(actor: Actor): Promise<CircleView[]> {
+    await this.authorize(actor, 'administer');
+    const circles = await this.repo.circles();
+    const ids = [...new Set(circles.flatMap((c) => c.members))];
+    const known = new Map(
+      (this.accounts === undefined ? [] : await this.accounts.describe(ids)).map((a) => [a.id, a]),
+    );
+    return circles.map((c) => ({
+      id: c.id,
+      name: c.name,
+      members: c.members
+        .map((id) => ({
+          id,
+          name: known.get(id)?.name ?? null,
+          email: known.get(id)?.email ?? null,
+        }))
+        .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id)),
+    }));
+  }
+
+  /** Deletes a circle; it also leaves the edit policy's chosen circles. 404 circle_not_found. */
+  async deleteCircle(actor: Actor, id: string): Promise<void> {
+    await this.authorize(actor, 'administer');
+    const settings = await this.settings();
+    await this.repo.transaction(async (repo) => {
+      if (!(await repo.deleteCircle(id)))
+        throw notFound('circle_not_found', `There is no circle "${id}".`, { id });
+      if (settings.editCircles.includes(id)) {
+        await repo.putSetting(
+          SETTINGS_KEY,
+          JSON.stringify({
+            ...settings,
+            editCircles: settings.editCircles.filter((c) => c !== id),
+          }),
+          this.clock.now().toISOString(),
+        );
+      }
+    });
   }
 
   // ---- names ----
@@ -255,7 +381,22 @@ export class HandbookService {
    */
   private async editing<T>(actor: Actor, fn: (repo: HandbookRepo) => Promise<T>): Promise<T> {
     await this.authorize(actor, 'edit');
-    return this.repo.transaction(fn);
+    return this.write(fn);
+  }
+
+  /**
+   * Runs a write in one transaction that also bumps the handbook's generation, then tells the
+   * diagram cache which generation this process's own write produced.
+   */
+  private async write<T>(fn: (repo: HandbookRepo) => Promise<T>): Promise<T> {
+    let generation = 0;
+    const out = await this.repo.transaction(async (repo) => {
+      const r = await fn(repo);
+      generation = await repo.bumpGeneration();
+      return r;
+    });
+    this.diagrams?.committed(generation);
+    return out;
   }
 
   private async resolveIn(repo: HandbookRepo, slug: string): Promise<PageRecord> {
@@ -313,7 +454,7 @@ export class HandbookService {
     const slug = slugify(title);
     if (slug === '')
       throw badRequest('validation_failed', 'A title needs at least one letter or digit.');
-    return this.repo.transaction(async (repo) => {
+    return this.write(async (repo) => {
       const existing = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
       if (existing !== undefined) {
         throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {
@@ -481,6 +622,103 @@ export class HandbookService {
   }
 
   /**
+   * Deletes a page, in one transaction: the page is kept whole among the deleted pages (its
+   * journal ending in a `remove` action naming who deleted it), its aliases, links, keywords and
+   * search entry go with it, and its section is mended (a deleted section head hands the section
+   * to its first page; pages under a deleted page move up to its parent). Pages linking to it then
+   * show a link to a missing page. Every diagram is forgotten.
+   */
+  async deletePage(actor: Actor, slug: string): Promise<{ slug: string; title: string }> {
+    const out = await this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      const sections = await repo.sections();
+      const members = await repo.sectionPages();
+      const touchesSections =
+        sections.some((s) => s.pageId === page.id) || members.some((m) => m.pageId === page.id);
+      if (touchesSections) await repo.replaceSections(mendSections(sections, members, page.id));
+      const now = this.clock.now();
+      const author = authorOf(actor);
+      const removed: PageRecord = {
+        ...page,
+        journal: [
+          ...page.journal,
+          {
+            type: 'remove',
+            deleted: true,
+            date: now.getTime(),
+            ...(author !== undefined ? { author } : {}),
+          },
+        ],
+      };
+      await repo.archiveAndDelete(
+        removed,
+        actor.kind === 'account' ? actor.accountId : null,
+        now.toISOString(),
+      );
+      return { slug: page.slug, title: page.title };
+    });
+    this.diagrams?.clear();
+    return out;
+  }
+
+  /** Deleted pages, newest first (stewards). */
+  async deletedPages(actor: Actor) {
+    await this.authorize(actor, 'administer');
+    return this.repo.deletedPages();
+  }
+
+  /**
+   * Brings a deleted page back under its title, with its whole journal and a `create` action
+   * saying it was restored (stewards). It comes back outside any section. 404 page_not_found when
+   * no deleted page has this id; 409 page_exists when its slug was taken since.
+   */
+  async restoreDeleted(actor: Actor, id: string): Promise<PageRecord> {
+    await this.authorize(actor, 'administer');
+    const page = await this.write(async (repo) => {
+      const kept = await repo.findDeleted(id);
+      if (kept === undefined)
+        throw notFound('page_not_found', 'There is no deleted page with this id.', { id });
+      const slug = slugify(kept.page.title);
+      const existing = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
+      if (existing !== undefined) {
+        throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {
+          slug: existing.slug,
+          title: existing.title,
+          link: `/handbook/${encodeURIComponent(existing.slug)}`,
+        });
+      }
+      const now = this.clock.now();
+      const author = authorOf(actor);
+      const story = cleanStory(kept.page.story);
+      const record: PageRecord = {
+        id: kept.id,
+        slug,
+        title: kept.page.title,
+        story,
+        journal: [
+          ...kept.page.journal,
+          {
+            type: 'create',
+            item: { title: kept.page.title, story },
+            restoredFrom: 'deleted',
+            date: now.getTime(),
+            ...(author !== undefined ? { author } : {}),
+          },
+        ],
+        origin: 'local',
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await repo.forgetDeleted(kept.id);
+      await repo.insert(record, indexesOf(record.title, story));
+      return record;
+    });
+    // Pages linking to its title now find it.
+    this.diagrams?.clear();
+    return page;
+  }
+
+  /**
    * Renames a page. Its old slug stays as a redirect; the answer lists pages linking to the old
    * title so the editor can offer to update them (see updateLinks).
    */
@@ -630,7 +868,7 @@ export class HandbookService {
     input: { slug: string; pages: { slug: string; parent?: string | null | undefined }[] }[],
   ): Promise<void> {
     await this.authorize(actor, 'administer');
-    await this.repo.transaction(async (repo) => {
+    await this.write(async (repo) => {
       const seen = new Set<string>();
       const idOf = async (slug: string): Promise<string> => {
         const p = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));

@@ -183,7 +183,7 @@ describe(`handbook import and export on ${testDialect()}`, () => {
 
 describe(`starter handbook on ${testDialect()}`, () => {
   it('is seeded once into an empty handbook, in sections, and never overwritten', async () => {
-    const n = await seedStarter(t.db, repo(), t.clock, 'es');
+    const n = await seedStarter(repo(), t.clock, 'es');
     expect(n).toBe(12);
     const home = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/inicio' });
     expect(home.json<{ page: PageView }>().page.links.every((l) => l.exists)).toBe(true);
@@ -205,9 +205,9 @@ describe(`starter handbook on ${testDialect()}`, () => {
       headers: steward,
       payload: { item: { id: 'x', type: 'paragraph', text: 'Ours now.' }, baseVersion: 1 },
     });
-    expect(await seedStarter(t.db, repo(), t.clock, 'en')).toBe(0);
+    expect(await seedStarter(repo(), t.clock, 'en')).toBe(0);
     for (const p of await repo().listAll()) await repo().deletePage(p.id);
-    expect(await seedStarter(t.db, repo(), t.clock, 'en')).toBe(0);
+    expect(await seedStarter(repo(), t.clock, 'en')).toBe(0);
     expect(await repo().count()).toBe(0);
   });
 
@@ -227,7 +227,7 @@ describe(`starter handbook on ${testDialect()}`, () => {
   });
 
   it('gives way to an imported handbook', async () => {
-    await seedStarter(t.db, repo(), t.clock, 'en');
+    await seedStarter(repo(), t.clock, 'en');
     const report = await importExport(repo(), t.clock, generatedWiki(3));
     expect(report).toMatchObject({ imported: 3, replacedStarter: 12 });
     expect(await repo().count()).toBe(3);
@@ -239,7 +239,20 @@ describe(`starter handbook on ${testDialect()}`, () => {
 
 describe(`Federated Wiki routes on ${testDialect()}`, () => {
   it('serves page JSON with evaluated graphviz, and a sitemap', async () => {
-    await importExport(repo(), t.clock, generatedWiki(3));
+    const plainPage = {
+      title: 'Plain Page',
+      story: [{ id: 'a1', type: 'paragraph', text: 'Read [[Welcome Visitors]] — «ναι».' }],
+      journal: [
+        { type: 'create', item: { title: 'Plain Page', story: [] }, date: 1_700_000_000_000 },
+      ],
+    };
+    await importExport(repo(), t.clock, { ...generatedWiki(3), 'plain-page': plainPage });
+    // A page without a diagram is served as stored: exactly what was imported.
+    const plain = await t.app.inject({ method: 'GET', url: '/plain-page.json' });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^application\/json/);
+    expect(plain.headers['access-control-allow-origin']).toBe('*');
+    expect(plain.json()).toEqual(plainPage);
     const res = await t.app.inject({ method: 'GET', url: '/welcome-visitors.json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
@@ -252,7 +265,7 @@ describe(`Federated Wiki routes on ${testDialect()}`, () => {
       SitemapEntry[]
     >();
     expect(sitemap.map((e) => e.slug).sort()).toEqual(
-      ['welcome-visitors', 'αρχές', 'política-econòmica'].sort(),
+      ['welcome-visitors', 'αρχές', 'política-econòmica', 'plain-page'].sort(),
     );
     expect(sitemap.find((e) => e.slug === 'welcome-visitors')).toEqual({
       slug: 'welcome-visitors',

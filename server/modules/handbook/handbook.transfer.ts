@@ -88,7 +88,7 @@ export function checkExport(raw: unknown): { pages: Checked[]; refused: Refusal[
 }
 
 /** True when the handbook holds only the untouched starter (which an import replaces). */
-async function onlyUntouchedStarter(repo: HandbookRepo): Promise<PageRecord[] | undefined> {
+export async function onlyUntouchedStarter(repo: HandbookRepo): Promise<PageRecord[] | undefined> {
   const all = await repo.listAll();
   if (all.length === 0) return undefined;
   if (all.every((p) => p.origin === 'starter' && p.journal.length === 1)) return all;
@@ -153,6 +153,8 @@ export async function importExport(
         onProgress?.(++done, pages.length);
       }
       await tx.putSetting(STARTER_KEY, JSON.stringify({ seeded: false, imported: true }), now);
+      // A running server's diagram cache sees the import through the generation.
+      await tx.bumpGeneration();
       return { imported: pages.length, refused: [], replacedStarter: starter?.length ?? 0 };
     })
     .catch((err: unknown) => {

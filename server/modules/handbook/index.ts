@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ModuleDeps } from '@server/app';
+import { SETUP_COMPLETED, type SetupCompletedPayload } from '@server/modules/auth';
 import { wireDiagrams } from './handbook.diagrams';
 import { HandbookImages } from './handbook.images';
 import { HandbookRepo } from './handbook.repo';
 import { handbookApiRoutes } from './handbook.routes';
-import { HandbookService } from './handbook.service';
-import { seedStarter } from './handbook.starter';
+import { HandbookService, type AccountDirectory } from './handbook.service';
+import { reseedStarter, seedStarter } from './handbook.starter';
 import { federatedWikiRoutes } from './wiki.routes';
 
-export type { HandbookService } from './handbook.service';
+export type { HandbookService, AccountDirectory } from './handbook.service';
 export { registerHandbookCommands } from './handbook.cli';
 
 /** The handbook module wired once: its API (under /api/v1/handbook) and Federated Wiki routes. */
@@ -20,21 +21,37 @@ export interface Handbook {
   wikiRoutes: FastifyPluginAsync;
 }
 
-/** Builds the handbook for the composition root. */
+/**
+ * Builds the handbook for the composition root. With a bus, the starter handbook follows the first
+ * steward's language (see reseedStarter); with an account directory, circles show names.
+ */
 export function createHandbook(
-  deps: Pick<ModuleDeps, 'config' | 'db' | 'clock' | 'log'>,
+  deps: Pick<ModuleDeps, 'config' | 'db' | 'clock' | 'log'> &
+    Partial<Pick<ModuleDeps, 'bus'>> & { accounts?: AccountDirectory },
 ): Handbook {
   const repo = HandbookRepo.from(deps.db);
   const service = new HandbookService(repo, deps.clock);
-  wireDiagrams(service);
+  service.accounts = deps.accounts;
+  const diagrams = wireDiagrams(service);
   const images = new HandbookImages(repo, deps.config.dataDir);
   const api = handbookApiRoutes(service, images, deps.clock);
+  if (deps.config.handbookStarter) {
+    deps.bus?.subscribe(SETUP_COMPLETED, async (event) => {
+      const { locale } = event.payload as SetupCompletedPayload;
+      if (locale === null) return;
+      const n = await reseedStarter(repo, deps.clock, locale);
+      if (n > 0) {
+        diagrams.clear();
+        deps.log.info({ pages: n, language: locale }, 're-seeded the starter handbook');
+      }
+    });
+  }
   return {
     service,
     // The starter handbook is seeded on first start into an empty handbook only (HANDBOOK_STARTER).
     apiRoutes: async (app, opts) => {
       if (deps.config.handbookStarter) {
-        const n = await seedStarter(deps.db, repo, deps.clock);
+        const n = await seedStarter(repo, deps.clock, deps.config.handbookStarterLanguage);
         if (n > 0) deps.log.info({ pages: n }, 'seeded the starter handbook');
       }
       await api(app, opts);

@@ -6,6 +6,7 @@ import { assertPublic, sitemap, wikiPage } from './handbook.interop';
 import type { HandbookService } from './handbook.service';
 
 const tags = ['federated-wiki'];
+const PUBLIC_CHECK_MS = 1000;
 
 function openCors(reply: FastifyReply): void {
   reply
@@ -20,6 +21,17 @@ function openCors(reply: FastifyReply): void {
  * routes are untouched.
  */
 export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsync {
+  // Whether the handbook is public, as last read: asked again after PUBLIC_CHECK_MS, or at once
+  // when this process changed the settings (another node's change shows within that time).
+  let publicCheck = { at: -Infinity, version: -1 };
+  const ensurePublic = async (): Promise<void> => {
+    const now = performance.now();
+    if (now - publicCheck.at < PUBLIC_CHECK_MS && publicCheck.version === service.settingsVersion)
+      return;
+    const version = service.settingsVersion;
+    await assertPublic(service);
+    publicCheck = { at: now, version };
+  };
   return async (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -27,7 +39,7 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
       { schema: { tags, summary: 'Federated Wiki sitemap: slug, title, date, synopsis, links' } },
       async (_req, reply) => {
         openCors(reply);
-        await assertPublic(service);
+        await ensurePublic();
         return sitemap(service);
       },
     );
@@ -42,7 +54,16 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
       },
       async (req, reply) => {
         openCors(reply);
-        await assertPublic(service);
+        await ensurePublic();
+        // Most pages hold no diagram: their stored story and journal are already the JSON to send.
+        const stored = await service.repo.findStoredJson(req.params.slug);
+        if (stored !== undefined && !stored.story.includes('"graphviz"')) {
+          return reply
+            .type('application/json; charset=utf-8')
+            .send(
+              `{"title":${JSON.stringify(stored.title)},"story":${stored.story},"journal":${stored.journal}}`,
+            );
+        }
         const r = await service.resolve(req.params.slug);
         if (r === undefined)
           throw notFound('page_not_found', `There is no handbook page "${req.params.slug}".`);

@@ -37,9 +37,18 @@ export interface LiveMeetings {
   status(spaceId: string): { participants: number; locked: boolean } | undefined;
   /** Ends a space's meeting for everyone (the space was deleted). */
   end(spaceId: string): void;
+  /** The owner saved settings: the live meeting, if any, applies them now. */
+  applySettings(spaceId: string, settings: LiveSettings): void;
 }
 
-export const noLiveMeetings: LiveMeetings = { status: () => undefined, end: () => {} };
+/** A space's effective settings as a running meeting takes them (no access codes). */
+export type LiveSettings = Omit<SpaceSettings, 'viewerAccessCode' | 'moderatorAccessCode'>;
+
+export const noLiveMeetings: LiveMeetings = {
+  status: () => undefined,
+  end: () => {},
+  applySettings: () => {},
+};
 
 export interface SpacesContext {
   repo: SpacesRepo;
@@ -316,7 +325,13 @@ export async function updateSpace(
   }
   const row = await ctx.repo.findById(view.row.id);
   if (row === undefined) throw notFound('space_not_found', 'The space was deleted meanwhile.');
-  return viewOf(ctx, row);
+  const updated = await viewOf(ctx, row);
+  if (body.settings !== undefined) {
+    // A meeting in progress follows the new settings at once (locks, lobby, mute on join, maximum).
+    const { viewerAccessCode: _v, moderatorAccessCode: _m, ...live } = updated.settings;
+    ctx.live.applySettings(row.id, live);
+  }
+  return updated;
 }
 
 /** Deletes a space (owner or steward); its live meeting ends for everyone. */

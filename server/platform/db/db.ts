@@ -57,6 +57,38 @@ export const migrationProvider: MigrationProvider = {
   },
 };
 
+/** How many distinct SQL texts keep their prepared statement (queries with IN lists vary). */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * better-sqlite3 as Kysely's SQLite driver sees it, with each SQL text prepared once: Kysely asks
+ * for a fresh statement on every query, and preparing costs more than running a lookup by key.
+ * SQLite re-prepares a cached statement itself when the schema changes. A statement still being
+ * iterated (a streamed query) is busy and gets a fresh one instead.
+ */
+export function cachingStatements(sqlite: SQLite.Database): {
+  prepare: (sql: string) => SQLite.Statement;
+  close: () => void;
+} {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare: (text) => {
+      const hit = cache.get(text);
+      if (hit !== undefined && !hit.busy) return hit;
+      const stmt = sqlite.prepare(text);
+      if (hit === undefined) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+  };
+}
+
 /** Opens the database chosen by config: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL. */
 export async function openDb(database: Database): Promise<DbHandle> {
   let closed = false;
@@ -69,7 +101,7 @@ export async function openDb(database: Database): Promise<DbHandle> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     const db = new Kysely<object>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
       plugins: [new CamelCasePlugin()],
     });
     return {

@@ -5,6 +5,7 @@ import {
   Meeting,
   type MeetingConfig,
   type MeetingHooks,
+  type MeetingSettings,
   type ParticipantLink,
   type Timers,
 } from './meeting';
@@ -463,5 +464,131 @@ describe('meeting: reconnection', () => {
       joinedAt: '2026-11-26T12:00:00.000Z',
       at: '2026-11-26T12:00:00.000Z',
     });
+  });
+});
+
+describe('meeting: settings changed while it runs', () => {
+  const settingsOf = (c: Partial<MeetingConfig>): MeetingSettings => {
+    const { spaceId: _s, slug: _l, name: _n, keptChat: _k, ...s } = { ...baseConfig, ...c };
+    return s;
+  };
+
+  it('applies new locks at once: non-moderators are turned off and refused, moderators not', () => {
+    const { join, send, meeting, room } = setup();
+    const mod = join('Mo', 'moderator');
+    const a = join('Ana');
+    send(a.id, { type: 'screen_share', on: true });
+    send(mod.id, { type: 'screen_share', on: true });
+    expect(meeting.participantInfo(a.id)).toMatchObject({ microphone: true, camera: true });
+
+    meeting.dispatch({
+      type: 'settings',
+      settings: settingsOf({
+        lockCamera: true,
+        lockMicrophone: true,
+        lockChat: true,
+        lockScreenShare: true,
+      }),
+    });
+    // Everyone learns the new rules.
+    for (const p of [mod, a]) {
+      expect(p.link.last('rules')?.rules).toEqual({
+        muteOnJoin: false,
+        lockCamera: true,
+        lockMicrophone: true,
+        lockChat: true,
+        lockScreenShare: true,
+      });
+    }
+    expect(meeting.participantInfo(a.id)).toMatchObject({
+      microphone: false,
+      camera: false,
+      screen: false,
+    });
+    expect(mod.link.last('participant_updated')?.participant).toMatchObject({ id: a.id });
+    const peer = room()?.peers.get(a.id);
+    expect(peer?.forwarding.get('camera')).toBe(false);
+    expect(peer?.forwarding.get('microphone')).toBe(false);
+    expect(peer?.forwarding.get('screen')).toBe(false);
+    // The moderator keeps everything on.
+    expect(meeting.participantInfo(mod.id)).toMatchObject({
+      microphone: true,
+      camera: true,
+      screen: true,
+    });
+    send(a.id, { type: 'chat', text: 'still here?' });
+    expect(a.link.last('error')?.code).toBe('locked_by_moderator');
+    send(a.id, { type: 'set_camera', on: true });
+    expect(a.link.last('error')?.code).toBe('locked_by_moderator');
+
+    // Unlocked again: allowed again (nobody is turned back on by force).
+    meeting.dispatch({ type: 'settings', settings: settingsOf({}) });
+    expect(meeting.participantInfo(a.id)?.camera).toBe(false);
+    send(a.id, { type: 'set_camera', on: true });
+    expect(meeting.participantInfo(a.id)?.camera).toBe(true);
+  });
+
+  it('mutes people who join from now on, and refuses joins beyond a lowered maximum', () => {
+    const { join, meeting } = setup();
+    const a = join('Ana');
+    join('Bo');
+    meeting.dispatch({
+      type: 'settings',
+      settings: settingsOf({ muteOnJoin: true, maxParticipants: 3 }),
+    });
+    // Those already in keep their microphones.
+    expect(meeting.participantInfo(a.id)?.microphone).toBe(true);
+    const c = join('Cy');
+    expect(c.link.of('joined')[0]?.self.microphone).toBe(false);
+    const link = new Link();
+    const refused = meeting.dispatch({
+      type: 'connect',
+      request: { name: 'Dee', role: 'viewer', accountId: null },
+      link,
+    });
+    expect(refused).toMatchObject({ ok: false, code: 'meeting_full' });
+    expect(meeting.size).toBe(3);
+  });
+
+  it('lets waiting people in when the lobby is turned off, and queues newcomers when it is on', () => {
+    const { join, meeting } = setup({ lobby: 'everyone_but_moderators' });
+    const mod = join('Mo', 'moderator');
+    const g = join('Guest');
+    expect(meeting.phaseOf(g.id)).toBe('lobby');
+    meeting.dispatch({ type: 'settings', settings: settingsOf({ lobby: 'guests' }) });
+    // Still a guest: still waits.
+    expect(meeting.phaseOf(g.id)).toBe('lobby');
+    expect(g.link.last('rules')).toBeDefined();
+    meeting.dispatch({ type: 'settings', settings: settingsOf({ lobby: 'off' }) });
+    expect(meeting.phaseOf(g.id)).toBe('meeting');
+    expect(g.link.last('phase')?.phase).toBe('meeting');
+    expect(mod.link.last('lobby')?.waiting).toEqual([]);
+    expect(mod.link.last('participant_joined')?.participant.name).toBe('Guest');
+
+    meeting.dispatch({ type: 'settings', settings: settingsOf({ lobby: 'guests' }) });
+    const late = join('Late Guest');
+    expect(meeting.phaseOf(late.id)).toBe('lobby');
+    expect(meeting.phaseOf(g.id)).toBe('meeting');
+  });
+
+  it('opens a meeting that waited for a moderator when anyone may start now', () => {
+    const { join, meeting } = setup({ anyoneCanStart: false });
+    const a = join('Ana');
+    expect(meeting.phaseOf(a.id)).toBe('waiting_for_moderator');
+    meeting.dispatch({ type: 'settings', settings: settingsOf({ anyoneCanStart: true }) });
+    expect(meeting.phaseOf(a.id)).toBe('meeting');
+    expect(a.link.last('phase')?.phase).toBe('meeting');
+  });
+
+  it('keeps this meeting’s chat when keep chat is turned on before it ends', () => {
+    const { join, send, meeting, events } = setup();
+    const a = join('Ana');
+    send(a.id, { type: 'chat', text: 'minutes: agreed' });
+    meeting.dispatch({ type: 'settings', settings: settingsOf({ keepChat: true }) });
+    meeting.dispatch({ type: 'end', reason: 'ended_by_moderator' });
+    const ended = events.find((e) => e.type === 'meeting.ended')?.payload as {
+      keptChat: { text: string }[];
+    };
+    expect(ended.keptChat.map((m) => m.text)).toEqual(['minutes: agreed']);
   });
 });

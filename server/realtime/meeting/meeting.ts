@@ -33,6 +33,20 @@ export interface MeetingConfig {
   keptChat: ChatMessage[];
 }
 
+/** The settings an owner may change while the meeting runs (see `Meeting` event `settings`). */
+export type MeetingSettings = Pick<
+  MeetingConfig,
+  | 'lobby'
+  | 'anyoneCanStart'
+  | 'muteOnJoin'
+  | 'maxParticipants'
+  | 'lockCamera'
+  | 'lockMicrophone'
+  | 'lockChat'
+  | 'lockScreenShare'
+  | 'keepChat'
+>;
+
 /** How a meeting talks to one participant's socket. */
 export interface ParticipantLink {
   send(message: ServerMessage): void;
@@ -128,6 +142,8 @@ export type MeetingEvent =
   | { type: 'message'; participantId: string; message: ClientMessage }
   | { type: 'disconnected'; participantId: string; link: ParticipantLink }
   | { type: 'grace_expired'; participantId: string }
+  /** The owner saved new settings: they apply now, to everyone in the meeting. */
+  | { type: 'settings'; settings: MeetingSettings }
   | { type: 'end'; reason: 'ended_by_moderator' | 'space_deleted' | 'shutdown' };
 
 export type MeetingStatus = 'waiting' | 'open' | 'ended';
@@ -151,10 +167,14 @@ export class Meeting {
   private room: MediaRoom | null = null;
   private readonly timers: Timers;
 
+  /** The space's rules as they are now (replaced when the owner changes settings). */
+  config: MeetingConfig;
+
   constructor(
-    readonly config: MeetingConfig,
+    config: MeetingConfig,
     private readonly deps: MeetingDeps,
   ) {
+    this.config = config;
     this.id = deps.newId();
     this.status = config.anyoneCanStart ? 'open' : 'waiting';
     this.chat = [...config.keptChat];
@@ -223,7 +243,45 @@ export class Meeting {
       case 'end':
         this.end(event.reason);
         return undefined;
+      case 'settings':
+        this.applySettings(event.settings);
+        return undefined;
     }
+  }
+
+  /**
+   * New settings while the meeting runs. Locks take effect at once: a non-moderator whose camera,
+   * microphone or screen share is now locked is turned off (as a moderator's mute would). A lobby
+   * that no longer applies lets its waiting people in; "anyone may start" opens a meeting that
+   * waited for a moderator. Mute on join and the maximum count for people joining from now on
+   * (nobody is sent away). Everyone, wherever they wait, gets the new rules.
+   */
+  private applySettings(s: MeetingSettings): void {
+    this.config = { ...this.config, ...s };
+    for (const p of this.participants.values()) {
+      this.sendTo(p, { type: 'rules', rules: this.rules() });
+    }
+    for (const p of [...this.participants.values()]) {
+      if (p.state !== 'meeting' || p.role === 'moderator') continue;
+      if (s.lockCamera && p.camera) this.setSource(p, 'camera', false);
+      if (s.lockMicrophone && p.microphone) this.setSource(p, 'microphone', false);
+      if (s.lockScreenShare && p.screen) this.setSource(p, 'screen', false);
+    }
+    if (this.status === 'waiting' && s.anyoneCanStart) {
+      this.status = 'open';
+      for (const p of [...this.participants.values()]) {
+        if (p.state === 'waiting_for_moderator') this.placeAfterOpening(p);
+      }
+    }
+    let admitted = false;
+    for (const entry of this.lobby.list()) {
+      const p = this.participants.get(entry.id);
+      if (p === undefined || this.needsLobby(p)) continue;
+      this.lobby.take(p.id);
+      admitted = true;
+      if (this.transition(p, { type: 'admit' })) this.enterMeeting(p);
+    }
+    if (admitted) this.sendLobbyToModerators();
   }
 
   // ───────────────────────── joining, resuming, leaving ─────────────────────────

@@ -2,6 +2,7 @@ import type {
   JoinRequest,
   Meeting,
   MeetingConfig,
+  MeetingSettings,
   ParticipantLink,
 } from '@server/realtime/meeting/meeting';
 import type { LiveStatus, ParticipantSignal, Router, SignalStart } from './router';
@@ -63,6 +64,11 @@ export class LocalRouter implements Router {
     const m = this.meetings.get(spaceId);
     if (m === undefined || m.state === 'ended') return undefined;
     return { participants: m.size, locked: m.isLocked };
+  }
+
+  updateSettings(spaceId: string, settings: MeetingSettings): void {
+    const m = this.meetings.get(spaceId);
+    if (m !== undefined && m.state !== 'ended') m.dispatch({ type: 'settings', settings });
   }
 
   endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void {

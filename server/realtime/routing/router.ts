@@ -1,5 +1,10 @@
 import type { ClientMessage, SignalErrorCode } from '@common/protocol';
-import type { JoinRequest, MeetingConfig, ParticipantLink } from '@server/realtime/meeting/meeting';
+import type {
+  JoinRequest,
+  MeetingConfig,
+  MeetingSettings,
+  ParticipantLink,
+} from '@server/realtime/meeting/meeting';
 
 /** One participant's signal path into the meeting that hosts them (wherever it lives). */
 export interface ParticipantSignal {
@@ -36,6 +41,8 @@ export interface Router {
   resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart;
   /** The live meeting of a space, if any. */
   status(spaceId: string): LiveStatus | undefined;
+  /** Applies a space's new settings to its live meeting, if one is on (the owner saved them). */
+  updateSettings(spaceId: string, settings: MeetingSettings): void;
   /** Ends a space's live meeting (space deleted). */
   endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void;
   stats(): { meetings: number; participants: number };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes, SIGNAL_LIMITS } from '@common/protocol';
+import { CloseCodes, SIGNAL_LIMITS, shouldReconnect } from '@common/protocol';
 import type { SpacePublicDto } from '@common/api/spaces';
 import { signJoinToken } from '@server/modules/spaces';
 import {
@@ -119,6 +119,45 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       a.client.close();
       await a.client.closed;
       await waitUntil(() => room?.closed === true);
+    });
+
+    it('applies settings the owner saves while the meeting runs (PATCH → live meeting)', async () => {
+      const space = await createTestSpace(t.app, owner, { settings: { lobby: 'guests' } });
+      const mod = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Olga' }, owner)).token,
+      );
+      await mod.client.next('roster');
+      const m = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Max' }, member)).token,
+      );
+      await m.client.next('roster');
+      const g = await guestJoin(space.slug, 'Gwen');
+      expect((await g.client.next('phase')).phase).toBe('lobby');
+
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/spaces/${space.slug}`,
+        headers: authHeaders(owner),
+        payload: { settings: { lockCamera: true, lobby: 'off' } },
+      });
+      expect(res.statusCode).toBe(200);
+      expect((await m.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await m.client.next('participant_updated')).participant).toMatchObject({
+        id: m.joined.self.id,
+        camera: false,
+      });
+      // The lobby is off now: Gwen is let in by herself.
+      expect((await g.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await g.client.next('phase')).phase).toBe('meeting');
+      m.client.send({ type: 'set_camera', on: true, ref: 'cam' });
+      expect(await m.client.next('error')).toMatchObject({
+        code: 'locked_by_moderator',
+        ref: 'cam',
+      });
+      for (const c of [mod, m, g]) c.client.close();
+      await Promise.all([mod, m, g].map((c) => c.client.closed));
     });
 
     it('keeps early arrivals waiting for a moderator, then lets them in by themselves', async () => {
@@ -486,6 +525,25 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await deleted.next('error')).code).toBe('space_not_found');
       expect((await deleted.closed).code).toBe(CloseCodes.spaceNotFound);
     });
+  });
+});
+
+describe(`a server stop on ${testDialect()}`, () => {
+  it('closes every meeting socket with 1001 "going away", so clients come back by themselves', async () => {
+    const t = await startMeetingTestApp({ media: new FakeMediaEngine() });
+    try {
+      const owner = await signUpAndLogIn(t.app, { name: 'Stella' });
+      const space = await createTestSpace(t.app, owner, { settings: { anyoneCanStart: true } });
+      const ticket = await joinTicket(t.app, space.slug, { name: 'Gus' });
+      const a = await TestClient.join(t.wsUrl, ticket.token);
+      await a.client.next('roster');
+      await t.app.close();
+      const closed = await a.client.closed;
+      expect(closed.code).toBe(CloseCodes.goingAway);
+      expect(shouldReconnect(closed.code)).toBe(true);
+    } finally {
+      await t.close().catch(() => undefined);
+    }
   });
 });
 

@@ -223,6 +223,18 @@ export function createSignalling(deps: SignallingDeps): Signalling {
     live: {
       status: (spaceId) => router.status(spaceId),
       end: (spaceId) => router.endMeeting(spaceId, 'space_deleted'),
+      applySettings: (spaceId, s) =>
+        router.updateSettings(spaceId, {
+          lobby: s.lobby,
+          anyoneCanStart: s.anyoneCanStart,
+          muteOnJoin: s.muteOnJoin,
+          maxParticipants: s.maxParticipants,
+          lockCamera: s.lockCamera,
+          lockMicrophone: s.lockMicrophone,
+          lockChat: s.lockChat,
+          lockScreenShare: s.lockScreenShare,
+          keepChat: s.keepChat,
+        }),
     },
     close: async () => {
       await router.close();

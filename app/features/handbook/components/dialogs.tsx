@@ -173,6 +173,53 @@ export function RenameDialog({
   );
 }
 
+/**
+ * Asks before deleting a page, then deletes it and goes to the handbook's front page, which says
+ * what was deleted.
+ */
+export function DeletePageDialog({
+  open,
+  page,
+  onClose,
+}: {
+  open: boolean;
+  page: Page;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation('handbook');
+  const errorMessage = useErrorMessage();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => handbookApi.deletePage(page.slug),
+    onSuccess: ({ deleted }) => {
+      client.removeQueries({ queryKey: hbKeys.page(page.slug) });
+      void client.invalidateQueries({ queryKey: ['handbook'] });
+      onClose();
+      void navigate('/handbook', { state: { deleted: deleted.title } });
+    },
+  });
+  return (
+    <Dialog open={open} onClose={onClose} title={t('deletePage.title')}>
+      <div className="stack">
+        <p>{t('deletePage.body', { title: page.title })}</p>
+        {page.backlinks.length > 0 && (
+          <p>{t('deletePage.linked', { count: page.backlinks.length })}</p>
+        )}
+        {remove.error !== null && <Alert tone="danger">{errorMessage(remove.error)}</Alert>}
+        <div className="row-end">
+          <Button variant="ghost" onClick={onClose} autoFocus>
+            {t('editor.cancel')}
+          </Button>
+          <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate()}>
+            {t('deletePage.submit')}
+          </Button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
 const text = (i: Item | null) => (i === null ? '' : typeof i.text === 'string' ? i.text : '');
 
 /**

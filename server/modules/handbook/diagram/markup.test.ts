@@ -14,14 +14,15 @@ const hello = () =>
 const markup = (...lines: string[]) => lines.join('\n');
 
 describe('evaluateMarkup: pass-through', () => {
-  it('returns raw DOT unchanged and reads nothing', async () => {
+  it('returns raw DOT naming no page unchanged, reads no page and depends on its names', async () => {
     const hb = hello();
     const dot = 'digraph { a -> b }';
     const result = await evaluateMarkup(dot, 'hello-world', hb);
     expect(result).toEqual({
       dot,
       truncated: false,
-      visited: ['hello-world'],
+      // Creating a page called a or b would change the picture.
+      visited: ['hello-world', 'a', 'b'],
       usesBacklinks: false,
     });
     expect(hb.reads).toBe(0);

@@ -14,8 +14,10 @@
  * and its name as tooltip. Work is bounded by a page-visit limit, a node limit and a time budget.
  */
 import { PREVIEW_NEXT_DIAGRAM_MARKUP, PREVIEW_NEXT_DIAGRAM_SLUG } from './preview-next';
+import { linkRawDot } from './raw-dot';
 import {
   linksIn,
+  pageHref,
   slugForTitle,
   type DiagramItem,
   type DiagramPage,
@@ -62,10 +64,7 @@ export class DiagramMarkupError extends Error {
   override name = 'DiagramMarkupError';
 }
 
-/** Where each node of a page links to in our app. */
-export function pageHref(slug: string): string {
-  return `/handbook/${encodeURIComponent(slug)}`;
-}
+export { pageHref } from './reader';
 
 const CUT_LABELS: Record<DiagramCut, string> = {
   pages: 'Diagram cut: it would visit too many pages',
@@ -119,7 +118,10 @@ export async function evaluateMarkup(
 
   const header = /^DOT ((?:strict )?(?:di)?graph)[ \t]*(?:\n|$)/.exec(source);
   if (!header) {
-    return { dot: source, truncated: false, visited: [...visited], usesBacklinks: false };
+    // Raw DOT: drawn as written, with links on the nodes that name existing pages.
+    const maxNodes = limits.maxNodes ?? DEFAULT_DIAGRAM_LIMITS.maxNodes;
+    const dot = await linkRawDot(source, reader, visited, maxNodes);
+    return { dot, truncated: false, visited: [...visited], usesBacklinks: false };
   }
   const graph = header[1] ?? 'digraph';
   const tree = parseTree(source.slice(header[0].length).split('\n'));

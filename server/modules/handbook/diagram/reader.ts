@@ -31,6 +31,11 @@ export interface HandbookReader {
   resolve(titleOrSlug: string): Promise<string | undefined>;
 }
 
+/** Where each node of a page links to in our app. */
+export function pageHref(slug: string): string {
+  return `/handbook/${encodeURIComponent(slug)}`;
+}
+
 /**
  * The slug a page with this title would get, for links to pages that do not exist yet.
  * Unicode-safe: letters and digits of every script are kept.

@@ -1,0 +1,60 @@
+/**
+ * The owner changes a space's settings on its form while a meeting runs: the meeting follows at
+ * once. A guest's camera is turned off and its button locked; the chat is locked for them.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectVideoRising,
+  inMeeting,
+  joinSpace,
+  startMeetingHall,
+  waitUntil,
+  type MeetingHall,
+} from './meeting-helpers';
+
+let hall: MeetingHall;
+
+beforeAll(async () => {
+  hall = await startMeetingHall();
+});
+afterEach(async () => {
+  await hall.closePages();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+describe('live settings', () => {
+  it('locking cameras and chat on the space form applies to the running meeting', async () => {
+    const owner = await hall.member('Lia Owner');
+    const space = await hall.createSpace(owner, { name: 'Live rules' });
+    const host = await hall.newPage(owner);
+    await joinSpace(host, space.slug, 'Lia Owner');
+    const guest = await hall.newPage();
+    await joinSpace(guest, space.slug, 'Gio Guest');
+    await inMeeting(host);
+    const guestId = await inMeeting(guest);
+    await expectVideoRising(host, guestId);
+
+    const camOff = guest.getByRole('button', { name: 'Turn camera off' });
+    await camOff.waitFor();
+    await guest.getByRole('button', { name: 'Chat' }).click();
+    await guest.getByRole('textbox', { name: /message/i }).waitFor();
+
+    // The owner, in another tab, locks cameras and chat and saves.
+    const form = await hall.newPage(owner);
+    await form.goto(`/spaces/${encodeURIComponent(space.slug)}/edit`);
+    await form.getByRole('checkbox', { name: /Lock cameras/ }).check();
+    await form.getByRole('checkbox', { name: /Lock chat/ }).check();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByText('Changes saved.').waitFor();
+
+    // The guest's camera goes off by itself and cannot be turned on again.
+    const camOn = guest.getByRole('button', { name: 'Turn camera on' });
+    await camOn.waitFor({ timeout: 15_000 });
+    await waitUntil('camera button locked', () => camOn.isDisabled());
+    await guest.getByText('A moderator has locked the chat.').waitFor();
+    // The host, a moderator, is not locked.
+    expect(await host.getByRole('button', { name: 'Turn camera off' }).isEnabled()).toBe(true);
+  });
+});
