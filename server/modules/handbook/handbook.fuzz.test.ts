@@ -19,6 +19,15 @@ const defaults = { read: 'everyone', edit: 'members', editCircles: [] };
 
 type Ctx = Pick<FuzzContext, 't' | 'member' | 'steward'>;
 
+async function remove(ctx: Ctx, url: string, as = ctx.steward) {
+  const res = await ctx.t.app.inject({
+    method: 'DELETE',
+    url: `${api}${url}`,
+    headers: authHeaders(as),
+  });
+  if (res.statusCode >= 300) throw new Error(`DELETE ${url}: ${res.statusCode} ${res.body}`);
+}
+
 async function send(
   ctx: Ctx,
   method: 'POST' | 'PUT',
@@ -74,6 +83,15 @@ describeFuzz('fuzzing the handbook API', {
     await send(ctx, 'POST', '/pages', { title: 'Other Page', story: [p('o1', '[[Fuzz Page]]')] });
     await send(ctx, 'POST', '/pages', { title: 'Rename Me', story: [] });
     await send(ctx, 'POST', '/pages', { title: 'Doomed', story: [p('d1', 'bye')] });
+    await send(ctx, 'POST', '/pages', { title: 'Gone', story: [p('g1', 'soon gone')] });
+    await send(ctx, 'POST', '/pages', { title: 'Was Deleted', story: [] });
+    await remove(ctx, '/pages/was-deleted');
+    const deleted = await ctx.t.app.inject({
+      url: `${api}/deleted-pages`,
+      headers: authHeaders(ctx.steward),
+    });
+    const kept = deleted.json<{ pages: { id: string; slug: string }[] }>().pages;
+    await send(ctx, 'PUT', '/circles/doomed-circle', { name: 'Doomed', members: [] }, ctx.steward);
     const img = await ctx.t.app.inject({
       method: 'POST',
       url: `${api}/images`,
@@ -87,6 +105,9 @@ describeFuzz('fuzzing the handbook API', {
       doomed: 'doomed',
       doomedItem: 'd1',
       circle: 'tech',
+      gone: 'gone',
+      deleted: kept.find((d) => d.slug === 'was-deleted')?.id ?? 'missing',
+      doomedCircle: 'doomed-circle',
       image: img.json<{ id: string }>().id,
       index: '0',
     };
@@ -169,6 +190,38 @@ describeFuzz('fuzzing the handbook API', {
     ],
     ['PUT', `${api}/circles/:circle`, 'steward', { valid: { name: 'Tech', members: ['someone'] } }],
     ['POST', `${api}/images`, 'member', { bytes: true }],
+    // Deleting and restoring read no body; a valid one does the deed, which is then undone.
+    [
+      'DELETE',
+      `${api}/pages/:gone`,
+      'member',
+      {
+        ignoresBody: true,
+        restore: async (ctx) => void (await send(ctx, 'POST', '/pages', { title: 'Gone' })),
+      },
+    ],
+    [
+      'POST',
+      `${api}/deleted-pages/:deleted/restore`,
+      'steward',
+      { ignoresBody: true, restore: async (ctx) => remove(ctx, '/pages/was-deleted') },
+    ],
+    [
+      'DELETE',
+      `${api}/circles/:doomedCircle`,
+      'steward',
+      {
+        ignoresBody: true,
+        restore: async (ctx) =>
+          void (await send(
+            ctx,
+            'PUT',
+            '/circles/doomed-circle',
+            { name: 'Doomed', members: [] },
+            ctx.steward,
+          )),
+      },
+    ],
   ],
   params: [
     ['GET', `${api}/pages/:slug`, 'member'],
@@ -178,6 +231,9 @@ describeFuzz('fuzzing the handbook API', {
     ['GET', `${api}/images/:image`, 'guest'],
     ['GET', '/:slug.json', 'guest'],
     ['DELETE', `${api}/pages/:slug/items/:item`, 'member'],
+    ['DELETE', `${api}/pages/:slug`, 'member'],
+    ['POST', `${api}/deleted-pages/:deleted/restore`, 'steward'],
+    ['DELETE', `${api}/circles/:circle`, 'steward'],
   ],
   queries: [['GET', `${api}/search`, 'member', { q: 'fuzz', limit: '5' }]],
   rawPaths: [
