@@ -24,8 +24,9 @@ import type { Logger } from '@server/platform/log';
 import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
 import { guestActor } from '@server/http/actor';
 import { AppError, tooManyRequests } from '@server/http/errors';
-import { installErrorHandler } from '@server/http/error-handler';
+import { installErrorHandler, renderFrameworkError } from '@server/http/error-handler';
 import { createMetrics, installMetrics } from '@server/http/metrics';
+import { installInputGuard } from '@server/http/input-guard';
 import { installSecurityHeaders } from '@server/http/security';
 import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors: renderFrameworkError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -122,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
+  installInputGuard(app);
   installSecurityHeaders(app, config.secureCookies);
   await app.register(cookie, { secret: config.sessionSecret });
   const auth = createAuthModule(moduleDeps, deps.auth);

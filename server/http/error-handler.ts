@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -84,4 +84,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     else request.log.info({ code: c.code, status: c.status }, err.message);
     return reply.status(c.status).send(body(c.code, c.message, c.details));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any route or error handler
+ * runs (a path with broken percent-encoding, a path parameter over maxParamLength) get our
+ * `{error:{code}}` body instead of Fastify's own.
+ */
+export function renderFrameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  request.log.info({ code: err.code }, err.message);
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(body('validation_failed', 'A part of the URL is too long.'));
+    return;
+  }
+  void reply.status(400).send(body('validation_failed', 'The URL is not valid.'));
 }

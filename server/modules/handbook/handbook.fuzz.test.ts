@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PageView } from '@common/api/handbook';
+import {
+  authHeaders,
+  buildAuthTestApp,
+  signUpAndLogIn,
+  type TestSession,
+} from '@server/test/accounts';
+import { describeFuzz, type FuzzContext } from '@server/test/fuzz';
+import { testDialect, type TestApp } from '@server/test/test-app';
+
+const api = '/api/v1/handbook';
+const p = (id: string, text: string) => ({ id, type: 'paragraph', text });
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(32),
+]);
+const defaults = { read: 'everyone', edit: 'members', editCircles: [] };
+
+type Ctx = Pick<FuzzContext, 't' | 'member' | 'steward'>;
+
+async function remove(ctx: Ctx, url: string, as = ctx.steward) {
+  const res = await ctx.t.app.inject({
+    method: 'DELETE',
+    url: `${api}${url}`,
+    headers: authHeaders(as),
+  });
+  if (res.statusCode >= 300) throw new Error(`DELETE ${url}: ${res.statusCode} ${res.body}`);
+}
+
+async function send(
+  ctx: Ctx,
+  method: 'POST' | 'PUT',
+  url: string,
+  payload: object,
+  as = ctx.member,
+) {
+  const res = await ctx.t.app.inject({
+    method,
+    url: `${api}${url}`,
+    headers: authHeaders(as),
+    payload,
+  });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res;
+}
+
+describeFuzz('fuzzing the handbook API', {
+  runs: 200,
+  env: { HANDBOOK_STARTER: 'off' },
+  fields: [
+    'title',
+    'story',
+    'item',
+    'id',
+    'type',
+    'text',
+    'after',
+    'baseVersion',
+    'order',
+    'from',
+    'journalIndex',
+    'sections',
+    'slug',
+    'pages',
+    'parent',
+    'read',
+    'edit',
+    'editCircles',
+    'name',
+    'members',
+    'url',
+    'caption',
+    'dot',
+    'q',
+    'limit',
+  ],
+  fixtures: async (ctx) => {
+    await send(ctx, 'POST', '/pages', {
+      title: 'Fuzz Page',
+      story: [p('a1', 'Hello [[Other Page]] #tag'), { id: 'a2', type: 'markdown', text: '# Hi' }],
+    });
+    await send(ctx, 'POST', '/pages', { title: 'Other Page', story: [p('o1', '[[Fuzz Page]]')] });
+    await send(ctx, 'POST', '/pages', { title: 'Rename Me', story: [] });
+    await send(ctx, 'POST', '/pages', { title: 'Doomed', story: [p('d1', 'bye')] });
+    await send(ctx, 'POST', '/pages', { title: 'Gone', story: [p('g1', 'soon gone')] });
+    await send(ctx, 'POST', '/pages', { title: 'Was Deleted', story: [] });
+    await remove(ctx, '/pages/was-deleted');
+    const deleted = await ctx.t.app.inject({
+      url: `${api}/deleted-pages`,
+      headers: authHeaders(ctx.steward),
+    });
+    const kept = deleted.json<{ pages: { id: string; slug: string }[] }>().pages;
+    await send(ctx, 'PUT', '/circles/doomed-circle', { name: 'Doomed', members: [] }, ctx.steward);
+    const img = await ctx.t.app.inject({
+      method: 'POST',
+      url: `${api}/images`,
+      headers: { ...authHeaders(ctx.member), 'content-type': 'image/png' },
+      payload: png,
+    });
+    return {
+      slug: 'fuzz-page',
+      item: 'a1',
+      renamed: 'rename-me',
+      doomed: 'doomed',
+      doomedItem: 'd1',
+      circle: 'tech',
+      gone: 'gone',
+      deleted: kept.find((d) => d.slug === 'was-deleted')?.id ?? 'missing',
+      doomedCircle: 'doomed-circle',
+      image: img.json<{ id: string }>().id,
+      index: '0',
+    };
+  },
+  bodies: [
+    [
+      'POST',
+      `${api}/pages`,
+      'member',
+      { valid: { title: 'Fuzz New', story: [p('n1', 'new [[Fuzz Page]]')] } },
+    ],
+    [
+      'POST',
+      `${api}/pages/:slug/items`,
+      'member',
+      { valid: { item: p('i1', 'more #fuzz'), after: 'a1', baseVersion: 1 } },
+    ],
+    [
+      'PUT',
+      `${api}/pages/:slug/items/:item`,
+      'member',
+      { valid: { item: { ...p('a1', 'edited'), caption: 'c' }, baseVersion: 1 } },
+    ],
+    [
+      'DELETE',
+      `${api}/pages/:doomed/items/:doomedItem`,
+      'member',
+      {
+        ignoresBody: true,
+        restore: async (ctx) => {
+          await send(ctx, 'POST', '/pages/doomed/items', { item: p('d1', 'back') });
+        },
+      },
+    ],
+    [
+      'PUT',
+      `${api}/pages/:slug/order`,
+      'member',
+      { valid: { order: ['a2', 'a1'], baseVersion: 1 } },
+    ],
+    [
+      'POST',
+      `${api}/pages/:renamed/rename`,
+      'member',
+      {
+        valid: { title: 'Renamed Page' },
+        // Rename it back, so every body meets the same page.
+        restore: async (ctx, res) => {
+          const { page } = res.json<{ page: PageView }>();
+          if (page.slug === 'rename-me') return;
+          await send(ctx, 'POST', `/pages/${encodeURIComponent(page.slug)}/rename`, {
+            title: 'Rename Me',
+          });
+        },
+      },
+    ],
+    ['POST', `${api}/pages/:slug/update-links`, 'member', { valid: { from: 'Old Title' } }],
+    ['POST', `${api}/pages/:slug/restore`, 'member', { valid: { journalIndex: 0 } }],
+    [
+      'PUT',
+      `${api}/sections`,
+      'steward',
+      {
+        valid: {
+          sections: [
+            { slug: 'fuzz-page', pages: [{ slug: 'other-page', parent: null }] },
+            { slug: 'doomed', pages: [] },
+          ],
+        },
+      },
+    ],
+    [
+      'PUT',
+      `${api}/settings`,
+      'steward',
+      {
+        valid: { read: 'members', edit: 'circles', editCircles: ['tech'] },
+        restore: async (ctx) => void (await send(ctx, 'PUT', '/settings', defaults, ctx.steward)),
+      },
+    ],
+    ['PUT', `${api}/circles/:circle`, 'steward', { valid: { name: 'Tech', members: ['someone'] } }],
+    ['POST', `${api}/images`, 'member', { bytes: true }],
+    // Deleting and restoring read no body; a valid one does the deed, which is then undone.
+    [
+      'DELETE',
+      `${api}/pages/:gone`,
+      'member',
+      {
+        ignoresBody: true,
+        restore: async (ctx) => void (await send(ctx, 'POST', '/pages', { title: 'Gone' })),
+      },
+    ],
+    [
+      'POST',
+      `${api}/deleted-pages/:deleted/restore`,
+      'steward',
+      { ignoresBody: true, restore: async (ctx) => remove(ctx, '/pages/was-deleted') },
+    ],
+    [
+      'DELETE',
+      `${api}/circles/:doomedCircle`,
+      'steward',
+      {
+        ignoresBody: true,
+        restore: async (ctx) =>
+          void (await send(
+            ctx,
+            'PUT',
+            '/circles/doomed-circle',
+            { name: 'Doomed', members: [] },
+            ctx.steward,
+          )),
+      },
+    ],
+  ],
+  params: [
+    ['GET', `${api}/pages/:slug`, 'member'],
+    ['GET', `${api}/pages/:slug/history`, 'guest'],
+    ['GET', `${api}/pages/:slug/versions/:index`, 'member'],
+    ['GET', `${api}/pages/:slug/diagram`, 'member'],
+    ['GET', `${api}/images/:image`, 'guest'],
+    ['GET', '/:slug.json', 'guest'],
+    ['DELETE', `${api}/pages/:slug/items/:item`, 'member'],
+    ['DELETE', `${api}/pages/:slug`, 'member'],
+    ['POST', `${api}/deleted-pages/:deleted/restore`, 'steward'],
+    ['DELETE', `${api}/circles/:circle`, 'steward'],
+  ],
+  queries: [['GET', `${api}/search`, 'member', { q: 'fuzz', limit: '5' }]],
+  rawPaths: [
+    [`${api}/pages/:slug`, 'member'],
+    [`${api}/images/:image`, 'guest'],
+    ['/:slug.json', 'guest'],
+  ],
+  afterwards: async ({ t, member }) => {
+    const page = await t.app.inject({
+      url: `${api}/pages/fuzz-page`,
+      headers: authHeaders(member),
+    });
+    expect(page.statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/fuzz-page.json' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/system/sitemap.json' })).statusCode).toBe(200);
+  },
+});
+
+const nest = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+// Regressions the fuzzing above found: a NUL was a 500 on PostgreSQL (titles, search
+// text, links, keywords, sections, circles, slugs in every lookup); deep nesting in a story item's
+// extra field overflowed JSON.stringify (a 500, or a 409 without our code on an edit conflict).
+describe(`the handbook refuses what the fuzzer found, on ${testDialect()}`, () => {
+  let t: TestApp;
+  let member: TestSession;
+  let steward: TestSession;
+  beforeAll(async () => {
+    t = await buildAuthTestApp({ env: { HANDBOOK_STARTER: 'off' } });
+    steward = await signUpAndLogIn(t.app, { steward: true });
+    member = await signUpAndLogIn(t.app);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages`,
+      headers: authHeaders(member),
+      payload: { title: 'Ok', story: [p('a1', 'hello')] },
+    });
+    expect(res.statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const send = (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: string | object,
+    as = member,
+  ) =>
+    t.app.inject({
+      method,
+      url,
+      headers: { ...authHeaders(as), 'content-type': 'application/json' },
+      ...(payload === undefined ? {} : { payload }),
+    });
+
+  it.each([
+    ['POST', `${api}/pages`, { title: 'a\u0000b' }],
+    ['POST', `${api}/pages`, { title: 'P', story: [p('x', 'text\u0000')] }],
+    ['POST', `${api}/pages`, { title: 'P', story: [p('x', '[[a\u0000]]')] }],
+    ['POST', `${api}/pages`, { title: 'P', story: [p('x', '#key\u0000')] }],
+    ['POST', `${api}/pages/ok/items`, { item: p('y', 'text\u0000') }],
+    ['PUT', `${api}/pages/ok/items/a1`, { item: p('a1', 'text\u0000'), baseVersion: 1 }],
+    ['POST', `${api}/pages/ok/rename`, { title: 'a\u0000' }],
+    ['GET', `${api}/pages/%00`, undefined],
+    ['GET', `${api}/pages/%00/history`, undefined],
+    ['GET', `${api}/pages/%00/versions/0`, undefined],
+    ['GET', `${api}/pages/%00/diagram`, undefined],
+    ['GET', '/a%00b.json', undefined],
+  ] as const)('%s %s with a NUL is 400 validation_failed', async (method, url, payload) => {
+    const res = await send(method, url, payload);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
+  it('refuses a NUL in sections and circles (stewards)', async () => {
+    for (const [url, payload] of [
+      [`${api}/sections`, { sections: [{ slug: 'ok\u0000', pages: [] }] }],
+      [`${api}/circles/tech`, { name: 'Te\u0000ch', members: [] }],
+    ] as const) {
+      const res = await send('PUT', url, payload, steward);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+  });
+
+  it('refuses an item field nested 20,000 deep when creating, adding and editing', async () => {
+    const deep = nest(20_000);
+    for (const [method, url, body] of [
+      ['POST', `${api}/pages`, `{"title":"Deep","story":[{"id":"d","type":"x","data":${deep}}]}`],
+      ['POST', `${api}/pages/ok/items`, `{"item":{"id":"d","type":"x","data":${deep}}}`],
+      // baseVersion 0 is stale: this was the edit_conflict whose answer could not be written.
+      [
+        'PUT',
+        `${api}/pages/ok/items/a1`,
+        `{"item":{"id":"a1","type":"x","data":${deep}},"baseVersion":0}`,
+      ],
+    ] as const) {
+      const res = await send(method, url, body);
+      expect(res.statusCode, `${method} ${url}`).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    // Ordinary nesting in an item's extra fields (plugins keep their own data) is kept.
+    const ok = await send('POST', `${api}/pages/ok/items`, {
+      item: { id: 'n', type: 'x', data: { a: [{ b: [1, 2] }] } },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+
+  it('answers a broken or over-long slug on the Federated Wiki route with a code', async () => {
+    const bad = await send('GET', '/%zz.json');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    const long = await send('GET', `/${'a'.repeat(600)}.json`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
