@@ -27,7 +27,7 @@ import { AppError, tooManyRequests } from '@server/http/errors';
 import { installErrorHandler, renderFrameworkError } from '@server/http/error-handler';
 import { createMetrics, installMetrics } from '@server/http/metrics';
 import { installInputGuard } from '@server/http/input-guard';
-import { installSecurityHeaders } from '@server/http/security';
+import { installSecurityHeaders, securityHeaders } from '@server/http/security';
 import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
@@ -106,13 +106,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...deps.signalling,
   });
 
+  const headers = securityHeaders(config.secureCookies);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    frameworkErrors: renderFrameworkError,
+    frameworkErrors: (err, request, reply) => {
+      void reply.headers(headers);
+      renderFrameworkError(err, request, reply);
+    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -125,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandler(app);
   installInputGuard(app);
-  installSecurityHeaders(app, config.secureCookies);
+  installSecurityHeaders(app, headers);
   await app.register(cookie, { secret: config.sessionSecret });
   const auth = createAuthModule(moduleDeps, deps.auth);
   auth.installHooks(app);

@@ -51,6 +51,9 @@ describe(`bad input the whole app refuses with a code, on ${testDialect()}`, () 
       const res = await t.app.inject({ url, headers: authHeaders(member) });
       expect(res.statusCode, url).toBe(400);
       expect(res.json(), url).toMatchObject({ error: { code: 'validation_failed' } });
+      // Answered before any hook runs, yet with the same security headers as every answer.
+      expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
     }
   });
 

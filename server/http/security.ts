@@ -52,9 +52,19 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
-/** Sets the security headers on every response (a route may still override one, as CORS does). */
-export function installSecurityHeaders(app: FastifyInstance, secure: boolean): void {
-  const headers = helmetHeaders(securityOptions(secure));
+/** The security headers of every response, for a site on https (`secure`) or not. */
+export function securityHeaders(secure: boolean): Record<string, string> {
+  return helmetHeaders(securityOptions(secure));
+}
+
+/**
+ * Sets these headers on every response (a route may still override one, as CORS does). Answers
+ * Fastify gives before any hook runs (a URL it cannot decode) must set them themselves.
+ */
+export function installSecurityHeaders(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+): void {
   app.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);
     done();
