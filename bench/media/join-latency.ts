@@ -1,0 +1,2 @@
+console.log('join latency: not yet');
+export {};
