@@ -199,9 +199,11 @@ async function janusSignalling(): Promise<{
         if (!p.publish) continue;
         const c = clients.get(p.id)!;
         const handle = await attach();
-        await c.publishOffer();
-        // The full offer, candidates included: Janus then checks our address from the start.
-        const sdp = c.pubPc.localDescription()!.sdp;
+        // The offer without our candidates (as a browser's mDNS names would be): Janus then
+        // learns our address from our own checks, which start once we hold its answer. Given
+        // our candidates, Janus starts DTLS before we know its fingerprint and libdatachannel
+        // fails that handshake (the publisher never connects; its feed is "No such feed").
+        const { sdp } = await c.publishOffer();
         const m = await message(
           handle,
           { request: 'joinandconfigure', room: config.room, ptype: 'publisher', display: p.id },

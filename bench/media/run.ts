@@ -56,8 +56,13 @@ const sizes = argv
   .filter((n) => n > 0);
 
 if (flag('--join')) {
-  await import('./join-latency');
-  process.exit(0);
+  // In its own process: the server and the browser driver alone.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/media/join-latency.ts', ...argv.filter((a) => a !== '--join')],
+    { stdio: 'inherit' },
+  );
+  process.exit(await new Promise<number>((r) => child.once('exit', (code) => r(code ?? 1))));
 }
 
 const SIZES = sizes.length > 0 ? sizes : [10, 25, 50];
@@ -335,7 +340,7 @@ if (!flag('--no-janus')) {
   } else {
     const load = { publishers: JANUS_PUBS, listeners: JANUS_LISTENERS };
     console.log(
-      `\nSame load through our engine and Janus VideoRoom: ${load.publishers} publishing participants (${SPEAKERS} with audio) who subscribe to each other, plus ${load.listeners} receive-only; every stream forwarded (our last-N = ${load.publishers}). Packets are counted at the subscribers.\n`,
+      `\nSame load through our engine and Janus VideoRoom: ${load.publishers} publishing participants (${Math.min(SPEAKERS, load.publishers)} with audio) who subscribe to each other, plus ${load.listeners} receive-only; every stream forwarded (our last-N = ${load.publishers}). Packets are counted at the subscribers.\n`,
     );
     console.log(
       '| round | SFU | received pps | SFU CPU | received per SFU CPU-second | loss | p50 delay | p99 delay | SFU RSS | clients CPU | subscribers receiving |',
