@@ -93,4 +93,55 @@ describe(`signalling with the real media engine on ${testDialect()}`, () => {
     b.client.close();
     await Promise.all([a.client.closed, b.client.closed]);
   });
+
+  it('still brings media to later guests after others left as soon as they saw each other', async () => {
+    const space = await createTestSpace(t.app, owner);
+    const a = await participant(space.slug, 'ana');
+    const offer = await a.peer.publishOffer();
+    a.client.send({ type: 'publish', sdp: offer.sdp, sources: offer.sources });
+    a.peer.acceptPublishAnswer((await a.client.next('publish_answer')).sdp);
+    await waitFor(() => a.peer.publishing(), 'ana publishing', 20_000);
+    const pump = setInterval(() => {
+      a.peer.sendVideo();
+      a.peer.sendAudio(30);
+    }, 10);
+    try {
+      for (const name of ['bea', 'cai']) {
+        // Each joins, publishes, sees ana and is seen by her, and leaves at once.
+        const quick = await participant(space.slug, name);
+        const o = await quick.peer.publishOffer();
+        quick.client.send({ type: 'publish', sdp: o.sdp, sources: o.sources });
+        quick.peer.acceptPublishAnswer((await quick.client.next('publish_answer')).sdp);
+        await waitFor(() => quick.peer.publishing(), `${name} publishing`, 20_000);
+        const own = setInterval(() => quick.peer.sendVideo(), 10);
+        try {
+          await waitFor(
+            () =>
+              [...a.peer.received.values()].some((r) =>
+                r.trackId.startsWith(quick.joined.self.id),
+              ) &&
+              [...quick.peer.received.values()].some((r) => r.trackId.startsWith(a.joined.self.id)),
+            `ana and ${name} seeing each other`,
+            20_000,
+          );
+        } finally {
+          clearInterval(own);
+        }
+        quick.client.close();
+        await quick.client.closed;
+      }
+      const d = await participant(space.slug, 'dan');
+      await waitFor(
+        () =>
+          [...d.peer.received.values()].filter((r) => r.trackId.startsWith(a.joined.self.id))
+            .length === 2,
+        'dan receiving both of ana’s tracks',
+        20_000,
+      );
+      d.client.close();
+    } finally {
+      clearInterval(pump);
+    }
+    a.client.close();
+  });
 });
