@@ -241,6 +241,29 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     room.removePeer('x');
     expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
   });
+  it('takes a late answer to a subscribe PC dropped when its last track left, and offers afresh', async () => {
+    const engine = await engineWith();
+    const room = engine.room('late-answer');
+    const client = new ClientPeer({ name: 'alice' });
+    clients.push(client);
+    const offers: string[] = [];
+    const alice = room.addPeer('alice', { onSubscriberOffer: (sdp) => offers.push(sdp) });
+    await join(room, 'bob');
+    await waitFor(() => offers.length > 0, 'alice offered bob’s tracks');
+    const late = await client.answerSubscriberOffer(offers[0] ?? '');
+    // Bob leaves before alice's answer arrives: her subscribe PC loses its last track.
+    room.removePeer('bob');
+    expect(() => alice.acceptSubscriberAnswer(late)).not.toThrow();
+    const cara = await join(room, 'cara');
+    await waitFor(() => offers.length > 1, 'a fresh offer for cara’s tracks');
+    alice.acceptSubscriberAnswer(await client.answerSubscriberOffer(offers.at(-1) ?? ''));
+    client.startSubscriberIce();
+    await pumpUntil(
+      [cara.client],
+      () => [...client.received.values()].filter((r) => r.trackId.startsWith('cara')).length === 2,
+      'alice receiving both of cara’s tracks',
+    );
+  });
   it('replaces a subscriber PC whose departed publishers left too many dead m-lines, and keeps forwarding', async () => {
     const engine = await engineWith();
     const room = engine.room('r-churn');

@@ -571,15 +571,18 @@ class Peer implements MediaPeer {
 
   acceptSubscriberAnswer(sdp: string): void {
     if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
-    if (this.sub === undefined)
-      throw new MediaEngineError('invalid_state', 'no subscriber offer was made');
     if (typeof sdp !== 'string' || sdp.length > MAX_SDP_LENGTH || !sdp.startsWith('v=0')) {
       throw new MediaEngineError('invalid_sdp', 'not an SDP answer');
     }
-    // An answer to the offer of a subscribe PC since replaced (all its mids are older than the
-    // current PC's): it crossed our new offer; the browser answers that one next.
+    // An answer to the offer of a subscribe PC since replaced or dropped (its last track went:
+    // every mid is older than the current PC's, or than any mid yet offered when there is none):
+    // it crossed our change and is simply late. Refusing it would tell the client its media
+    // failed, and a browser then starts its publishing over.
     const mids = [...sdp.matchAll(/\r?\na=mid:(\d+)/g)].map((m) => Number(m[1]));
-    if (mids.length > 0 && mids.every((m) => m < this.sub!.firstMid)) return;
+    const current = this.sub?.firstMid ?? this.nextSubMid;
+    if (mids.length > 0 && mids.every((m) => m < current)) return;
+    if (this.sub === undefined)
+      throw new MediaEngineError('invalid_state', 'no subscriber offer was made');
     this.sub.accept(sdp);
   }
 
