@@ -9,6 +9,7 @@ import { chromium, type Page, type Route } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startHall } from './harness';
 import { MEDIA_ARGS } from './meeting-helpers';
 import { LOOKS, lookContext } from './screenshot-harness';
+import { installDefaults, type SpaceDefaultsDto } from '@common/api/spaces';
 
 const OUT = '.tmp/screenshots/spaces';
 const ada = {
@@ -85,18 +86,10 @@ const space = {
   live: { participants: 4, locked: false },
   updatedAt: '2026-11-20T10:00:00.000Z',
 };
-const defaults = {
-  lobby: { value: 'off', policy: 'optional' },
-  signInRequired: { value: false, policy: 'optional' },
-  anyoneCanStart: { value: true, policy: 'optional' },
-  everyoneJoinsAsModerator: { value: false, policy: 'optional' },
-  muteOnJoin: { value: false, policy: 'optional' },
-  lockCamera: { value: false, policy: 'optional' },
-  lockMicrophone: { value: false, policy: 'optional' },
-  lockChat: { value: false, policy: 'optional' },
-  lockScreenShare: { value: false, policy: 'optional' },
+// A new install's defaults, with keep-chat turned off by the stewards (shows the "off" state).
+const defaults: SpaceDefaultsDto = {
+  ...installDefaults,
   keepChat: { value: false, policy: 'off' },
-  maxParticipants: null,
 };
 const publicInfo = {
   id: 's-weekly-circle',
