@@ -6,7 +6,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * Security headers and a Content-Security-Policy that allows only our own origin: nothing is
  * fetched from a third party. blob: and data: cover media streams and generated images.
  */
-export function securityOptions(secure: boolean): HelmetOptions {
+function securityOptions(secure: boolean): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -37,7 +37,7 @@ export function securityOptions(secure: boolean): HelmetOptions {
  * so helmet runs once at start and every response gets the same set — @fastify/helmet would
  * rebuild helmet's middleware on every request.
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string | number | readonly string[]) => {
