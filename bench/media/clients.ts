@@ -63,7 +63,8 @@ for (const p of config.participants) {
       lean: true,
       audio: p.publish,
       video: p.publish,
-      onRtp: (trackId, buf) => onRtp(p.id, trackId, buf),
+      receiveInJs: p.measure,
+      ...(p.measure ? { onRtp: (trackId: string, buf: Buffer) => onRtp(p.id, trackId, buf) } : {}),
     }),
   );
 }

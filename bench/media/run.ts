@@ -5,8 +5,11 @@
  *    one core, and the synthetic participants (bench/media/clients.ts) split over several client
  *    processes. Everyone publishes video, the first five also audio (the others are muted),
  *    last-N 9. Measured over a window after a warm-up: forwarded packets per CPU-second of the
- *    engine process (utime+stime of all its threads from /proc), loss and p50/p99 one-way delay
- *    at the subscribers, the engine's RSS per participant, and what the clients cost in CPU.
+ *    engine process (utime+stime of all its threads from /proc); the SFU's own forwarding delay
+ *    read off the wire (wire.ts: tcpdump on lo, each forwarded packet matched with its incoming
+ *    one); loss and p50/p99 one-way delay at the subscribers (client JS to client JS, so it
+ *    includes the client processes' own lateness); the kernel's UDP receive drops; the engine's
+ *    RSS per participant, and what the clients cost in CPU.
  * 2. Janus: the same synthetic load (P publishing participants who also subscribe to each
  *    other, plus L receive-only ones; every stream forwarded, so last-N is set to P for our
  *    engine) through our engine and through Debian's Janus VideoRoom (bench/media/janus.ts),
@@ -18,7 +21,10 @@
  * Options: --procs N (client processes, default 4), --client-cores LIST (taskset list for the
  * clients, default "0,1": both cores, at nice 10 so the engine keeps its core when it needs it),
  * --engine-core N (default 0), --warm S, --measure S, --no-janus, --janus-only, --janus-shape PxL
- * (default 10x20), --rounds N (Janus comparison rounds, default 2), --join [--joins N].
+ * (default 10x20), --rounds N (Janus comparison rounds, default 2), --join [--joins N],
+ * --no-wire (no capture), --measure-every K (meetings: one subscriber in K times and counts
+ * packets in JavaScript, the others receive without handing packets to JavaScript; needs the
+ * capture, which shows every subscriber receive).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,10 +32,12 @@ import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { startJanus, janusUnavailable } from './janus';
+import { startWireCapture, wireUnavailable, type WireResult } from './wire';
 import {
   cpuTicks,
   quantiles,
   TICKS_PER_SECOND,
+  udpReceiveErrors,
   type ClientsConfig,
   type ClientsResult,
 } from './stats';
@@ -49,6 +57,7 @@ const optionNames = new Set([
   '--janus-shape',
   '--rounds',
   '--joins',
+  '--measure-every',
 ]);
 const sizes = argv
   .filter((a, i) => !a.startsWith('--') && !optionNames.has(argv[i - 1] ?? ''))
@@ -72,6 +81,7 @@ const ENGINE_CORE = option('--engine-core') ?? '0';
 const WARM_MS = Number(option('--warm') ?? 8) * 1000;
 const MEASURE_MS = Number(option('--measure') ?? 10) * 1000;
 const ROUNDS = Number(option('--rounds') ?? 2);
+const MEASURE_EVERY = Math.max(1, Number(option('--measure-every') ?? 1));
 const [JANUS_PUBS, JANUS_LISTENERS] = (option('--janus-shape') ?? '10x20')
   .split('x')
   .map(Number) as [number, number];
@@ -93,6 +103,8 @@ interface Sfu {
   clientsConfig: Omit<ClientsConfig, 'participants'>;
   /** The SFU's own forwarded-packet counter, when it has one. */
   forwarded?: () => Promise<number>;
+  /** The media port, for an SFU whose forwarding delay can be read off the wire (ours). */
+  mediaPort?: number;
   rss: () => Promise<number>;
   stop: () => Promise<void>;
 }
@@ -111,9 +123,9 @@ async function startEngine(lastN: number): Promise<Sfu> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const port = await new Promise<number>((resolve) =>
+  const { port, mediaPort } = await new Promise<{ port: number; mediaPort: number }>((resolve) =>
     lines(server, (l) => {
-      if (l.startsWith('{')) resolve((JSON.parse(l) as { port: number }).port);
+      if (l.startsWith('{')) resolve(JSON.parse(l) as { port: number; mediaPort: number });
     }),
   );
   const ws = new WebSocket(`ws://127.0.0.1:${port}`);
@@ -132,6 +144,7 @@ async function startEngine(lastN: number): Promise<Sfu> {
   return {
     name: `ours (last-N ${lastN})`,
     pid: server.pid!,
+    mediaPort,
     clientsConfig: { target: 'engine', url: `ws://127.0.0.1:${port}` },
     forwarded: async () => (await stats()).forwardedPackets,
     rss: async () => (await stats()).rss,
@@ -207,12 +220,36 @@ interface Measured {
   p50: number;
   p99: number;
   rss: number;
+  /**
+   * Subscribers that received: on the wire, destinations that got at least half the median
+   * destination's forwarded packets; without the capture, subscribers that counted any packet.
+   */
   subscribersReceiving: number;
   subscribers: number;
+  /** Subscribers that timed and counted packets (loss and one-way delay are theirs). */
+  measured: number;
+  /** Datagrams the kernel dropped at full receive buffers during the window, machine-wide. */
+  udpDrops: number;
   sendLate: number;
+  /** The SFU's forwarding delay read off the wire (ours only; see wire.ts). */
+  wire: WireResult | undefined;
 }
 
-async function runLoad(sfu: Sfu, load: Load): Promise<Measured> {
+const WIRE_WHY_NOT = flag('--no-wire') ? 'turned off with --no-wire' : wireUnavailable();
+if (MEASURE_EVERY > 1 && WIRE_WHY_NOT !== undefined) {
+  console.error(
+    `--measure-every needs the wire capture (to see every subscriber receive): ${WIRE_WHY_NOT}`,
+  );
+  process.exit(2);
+}
+
+/**
+ * Every participant's subscriber receives everything; with `measureEvery` k > 1, one in k hands
+ * each packet to JavaScript to time it and count it (one-way delay and loss come from those), and
+ * the others leave their packets inside libdatachannel, which costs the client processes far less
+ * CPU. Whether a subscriber receives is judged for all alike from its connection's byte count.
+ */
+async function runLoad(sfu: Sfu, load: Load, measureEvery = 1): Promise<Measured> {
   const total = load.publishers + load.listeners;
   const parts: ClientsConfig['participants'][] = Array.from({ length: PROCS }, () => []);
   for (let i = 0; i < total; i++) {
@@ -220,6 +257,7 @@ async function runLoad(sfu: Sfu, load: Load): Promise<Measured> {
       id: `p${i}`,
       publish: i < load.publishers,
       speaker: i < Math.min(SPEAKERS, load.publishers),
+      measure: i % measureEvery === 0,
     });
   }
   const procs = parts
@@ -264,8 +302,13 @@ async function runLoad(sfu: Sfu, load: Load): Promise<Measured> {
   await Promise.all(procs.map((p) => p.ask(`subscribe ${JSON.stringify(feeds)}`)));
   await sleep(WARM_MS);
 
+  const capture =
+    sfu.mediaPort !== undefined && WIRE_WHY_NOT === undefined
+      ? await startWireCapture(sfu.mediaPort, CLIENT_CORES)
+      : undefined;
   for (const p of procs) p.tell('measure');
   const f0 = await sfu.forwarded?.();
+  const u0 = udpReceiveErrors();
   const c0 = cpuTicks(sfu.pid);
   const k0 = procs.map((p) => cpuTicks(p.child.pid!));
   const t0 = performance.now();
@@ -273,7 +316,9 @@ async function runLoad(sfu: Sfu, load: Load): Promise<Measured> {
   const c1 = cpuTicks(sfu.pid);
   const k1 = procs.map((p) => cpuTicks(p.child.pid!));
   const f1 = await sfu.forwarded?.();
+  const u1 = udpReceiveErrors();
   const seconds = (performance.now() - t0) / 1000;
+  const wire = await capture?.stop();
   const results = (await Promise.all(
     procs.map((p) => p.ask('stop')),
   )) as unknown as ClientsResult[];
@@ -296,9 +341,13 @@ async function runLoad(sfu: Sfu, load: Load): Promise<Measured> {
     p50: p50!,
     p99: p99!,
     rss,
-    subscribersReceiving: results.reduce((s, r) => s + r.subscribersReceiving.length, 0),
+    subscribersReceiving:
+      wire?.receivers ?? results.reduce((s, r) => s + r.subscribersReceiving.length, 0),
+    udpDrops: u1 - u0,
+    measured: Math.ceil(total / measureEvery),
     subscribers,
     sendLate: results.reduce((s, r) => s + r.sendLate, 0),
+    wire,
   };
 }
 
@@ -319,18 +368,27 @@ if (!flag('--janus-only')) {
     `\nMeetings: everyone's camera on (30 fps, ≈ 500 kbit/s), ${SPEAKERS} speakers with audio (50 pps), the others muted, last-N ${LAST_N}\n`,
   );
   console.log(
-    '| participants | forwarded pps | forwarded per CPU-second | engine CPU | loss | p50 delay | p99 delay | engine RSS | RSS / participant | clients CPU | subscribers receiving | late client ticks |',
+    '| participants | forwarded pps | forwarded per CPU-second | engine CPU | loss | SFU delay p50 / p99 / max (wire) | one-way p50 | one-way p99 | engine RSS | RSS / participant | clients CPU | subscribers receiving | subscribers measuring | UDP drops | late client ticks |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const wireNotes: string[] = [];
   for (const n of SIZES) {
     const sfu = await startEngine(LAST_N);
-    const r = await runLoad(sfu, { publishers: n, listeners: 0 });
+    const r = await runLoad(sfu, { publishers: n, listeners: 0 }, MEASURE_EVERY);
     await sfu.stop();
     const fwd = r.forwardedPps ?? r.receivedPps;
+    const w = r.wire;
+    if (w !== undefined && (w.droppedByKernel > 0 || w.unmatched > w.matched / 100))
+      wireNotes.push(
+        `${n}: the capture lost ${w.droppedByKernel} packets; ${w.unmatched} forwarded packets unmatched, ${w.matched} matched`,
+      );
     console.log(
-      `| ${n} | ${Math.round(fwd)} | ${Math.round(fwd / Math.max(r.sfuCpu, 0.001))} | ${pct(r.sfuCpu)} | ${(r.loss * 100).toFixed(2)} % | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.rss / 1e6).toFixed(0)} MB | ${(r.rss / 1e6 / n).toFixed(2)} MB | ${pct(r.clientsCpu)} | ${r.subscribersReceiving}/${r.subscribers} | ${r.sendLate} |`,
+      `| ${n} | ${Math.round(fwd)} | ${Math.round(fwd / Math.max(r.sfuCpu, 0.001))} | ${pct(r.sfuCpu)} | ${(r.loss * 100).toFixed(2)} % | ${w === undefined ? 'n/a' : `${ms(w.p50)} / ${ms(w.p99)} / ${ms(w.max)}`} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.rss / 1e6).toFixed(0)} MB | ${(r.rss / 1e6 / n).toFixed(2)} MB | ${pct(r.clientsCpu)} | ${r.subscribersReceiving}/${r.subscribers} | ${r.measured} | ${r.udpDrops} | ${r.sendLate} |`,
     );
   }
+  if (WIRE_WHY_NOT !== undefined)
+    console.log(`\nSFU delay on the wire not measured: ${WIRE_WHY_NOT}`);
+  for (const note of wireNotes) console.log(`\nWire capture at ${note}`);
 }
 
 if (!flag('--no-janus')) {

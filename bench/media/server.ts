@@ -50,7 +50,7 @@ wss.on('connection', (ws: WebSocket) => {
 wss.on('listening', () => {
   const addr = wss.address();
   process.stdout.write(
-    `${JSON.stringify({ ready: true, port: typeof addr === 'object' && addr !== null ? addr.port : 0 })}\n`,
+    `${JSON.stringify({ ready: true, port: typeof addr === 'object' && addr !== null ? addr.port : 0, mediaPort: engine.port })}\n`,
   );
 });
 process.on('SIGTERM', () => {

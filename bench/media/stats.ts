@@ -8,7 +8,8 @@ export interface ClientsConfig {
   url: string;
   /** Janus room number. */
   room?: number;
-  participants: { id: string; publish: boolean; speaker: boolean }[];
+  /** measure: this participant's subscriber times and counts every packet in JavaScript. */
+  participants: { id: string; publish: boolean; speaker: boolean; measure: boolean }[];
 }
 
 export interface ClientsResult {
@@ -61,3 +62,17 @@ export function cpuTicks(pid: number): number {
 }
 
 export const TICKS_PER_SECOND = 100;
+
+/**
+ * The kernel's UDP receive errors, machine-wide (/proc/net/snmp: InErrors, which includes
+ * RcvbufErrors): a datagram dropped because a socket's buffer was full — a receiver that ran late
+ * — counts here, whichever process it was for.
+ */
+export function udpReceiveErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/);
+  return Number(values[names.indexOf('InErrors')]);
+}

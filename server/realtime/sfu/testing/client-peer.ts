@@ -74,6 +74,12 @@ export interface ClientPeerOptions {
   onRtp?: (trackId: string, packet: Buffer) => void;
   /** Skip the per-track bookkeeping in `received` (the benchmark counts for itself). */
   lean?: boolean;
+  /**
+   * false: subscribed media is received, decrypted and left inside libdatachannel (its queue
+   * drops what does not fit), never handed to JavaScript one packet at a time. The benchmark's
+   * subscribers that do not measure use this (it sees what reaches them on the wire).
+   */
+  receiveInJs?: boolean;
 }
 
 export class ClientPeer {
@@ -253,6 +259,7 @@ export class ClientPeer {
       this.subPc = pc;
       pc.onTrack((track) => {
         this.subTracks.push(track);
+        if (this.o.receiveInJs === false) return;
         const mid = track.mid();
         track.onMessage((buf) => this.onSubscriberPacket(mid, buf));
       });
