@@ -258,7 +258,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat'), message: chatMessageSchema }),
   z.object({ type: z.literal('meeting_updated'), locked: z.boolean() }),
   /**
-   * The owner changed the space's settings while the meeting runs: the new rules (in any phase).
+   * The space's settings changed while the meeting runs (the owner saved them, or a steward changed
+   * the site's defaults): the new rules (in any phase).
    * A lock that now applies to you also arrives as `participant_updated` with that source off.
    */
   z.object({ type: z.literal('rules'), rules: meetingRulesSchema }),

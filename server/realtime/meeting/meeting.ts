@@ -142,7 +142,7 @@ export type MeetingEvent =
   | { type: 'message'; participantId: string; message: ClientMessage }
   | { type: 'disconnected'; participantId: string; link: ParticipantLink }
   | { type: 'grace_expired'; participantId: string }
-  /** The owner saved new settings: they apply now, to everyone in the meeting. */
+  /** The space's effective settings changed (owner's save, site defaults): they apply now. */
   | { type: 'settings'; settings: MeetingSettings }
   | { type: 'end'; reason: 'ended_by_moderator' | 'space_deleted' | 'shutdown' };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes, SIGNAL_LIMITS, shouldReconnect } from '@common/protocol';
-import type { SpacePublicDto } from '@common/api/spaces';
+import { installDefaults, type SpaceDefaultsDto, type SpacePublicDto } from '@common/api/spaces';
 import { signJoinToken } from '@server/modules/spaces';
 import {
   authHeaders,
@@ -525,6 +525,96 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await deleted.next('error')).code).toBe('space_not_found');
       expect((await deleted.closed).code).toBe(CloseCodes.spaceNotFound);
     });
+  });
+});
+
+describe(`site-wide defaults and running meetings on ${testDialect()}`, () => {
+  it('pushes the new effective rules to every running meeting they change, and only those', async () => {
+    const t = await startMeetingTestApp({ media: new FakeMediaEngine() });
+    try {
+      const steward = await signUpAndLogIn(t.app, { steward: true, name: 'Stew' });
+      const owner = await signUpAndLogIn(t.app, { name: 'Olga' });
+      const putDefaults = (body: SpaceDefaultsDto) =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/admin/space-defaults',
+          headers: authHeaders(steward),
+          payload: body,
+        });
+      // Two spaces: one with nothing locked but chat, one whose own settings already lock cameras;
+      // a third one whose meeting waits for a moderator.
+      const open = await createTestSpace(t.app, owner, { settings: { lockChat: true } });
+      const locked = await createTestSpace(t.app, owner, { settings: { lockCamera: true } });
+      const waiting = await createTestSpace(t.app, owner, { settings: { anyoneCanStart: false } });
+      const enter = async (slug: string, name: string) => {
+        const c = await TestClient.join(t.wsUrl, (await joinTicket(t.app, slug, { name })).token);
+        await c.client.next('roster');
+        return c;
+      };
+      const mod = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, open.slug, { name: 'Olga' }, owner)).token,
+      );
+      await mod.client.next('roster');
+      const g = await enter(open.slug, 'Gwen');
+      expect(g.joined.self.camera).toBe(true);
+      const h = await enter(locked.slug, 'Hal');
+      const early = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, waiting.slug, { name: 'Early' })).token,
+      );
+      expect(early.joined.phase).toBe('waiting_for_moderator');
+
+      // Cameras locked everywhere; chat never locked; anyone may start a meeting.
+      const res = await putDefaults({
+        ...installDefaults,
+        lockCamera: { value: true, policy: 'always_on' },
+        lockChat: { value: false, policy: 'off' },
+        anyoneCanStart: { value: true, policy: 'always_on' },
+      });
+      expect(res.statusCode).toBe(200);
+
+      // The running meeting follows at once: Gwen's camera goes off and stays locked, chat opens.
+      expect((await g.client.next('rules')).rules).toMatchObject({
+        lockCamera: true,
+        lockChat: false,
+      });
+      expect((await mod.client.next('rules')).rules.lockCamera).toBe(true);
+      expect(
+        (await mod.client.next('participant_updated', (m) => m.participant.id === g.joined.self.id))
+          .participant.camera,
+      ).toBe(false);
+      g.client.send({ type: 'set_camera', on: true, ref: 'cam' });
+      expect(await g.client.next('error')).toMatchObject({
+        code: 'locked_by_moderator',
+        ref: 'cam',
+      });
+      g.client.send({ type: 'chat', text: 'now I may' });
+      expect((await mod.client.next('chat')).message.text).toBe('now I may');
+      // The waiting meeting opens by itself.
+      expect((await early.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await early.client.next('phase')).phase).toBe('meeting');
+      // Hal's meeting already had these rules: nothing is pushed there.
+      await h.client.sync();
+      expect(h.client.received.filter((m) => m.type === 'rules')).toEqual([]);
+      // And new arrivals get the rules in force.
+      const late = await enter(open.slug, 'Lou');
+      expect(late.joined.rules.lockCamera).toBe(true);
+      expect(late.joined.self.camera).toBe(false);
+
+      // Back to the install's defaults: the spaces' own choices apply again.
+      expect((await putDefaults(installDefaults)).statusCode).toBe(200);
+      expect((await g.client.next('rules')).rules).toMatchObject({
+        lockCamera: false,
+        lockChat: true,
+      });
+      await h.client.sync();
+      expect(h.client.received.filter((m) => m.type === 'rules')).toEqual([]);
+      for (const c of [mod, g, h, early, late]) c.client.close();
+      await Promise.all([mod, g, h, early, late].map((c) => c.client.closed));
+    } finally {
+      await t.close();
+    }
   });
 });
 
