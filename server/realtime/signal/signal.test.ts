@@ -121,6 +121,103 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       await waitUntil(() => room?.closed === true);
     });
 
+    it('names the peer connection that failed in media_failed, and offers again after a refused answer', async () => {
+      const space = await createTestSpace(t.app, owner);
+      const a = await guestJoin(space.slug, 'Ana');
+      await a.client.next('roster');
+      const peerOf = () => {
+        const room = [...media.rooms.values()].find((r) => r.id.startsWith(space.id) && !r.closed);
+        const peer = room?.peers.get(a.joined.self.id);
+        if (room === undefined || peer === undefined) throw new Error('no media peer');
+        return { room, peer };
+      };
+      const errors = () =>
+        a.client.received.filter((m) => m.type === 'error' && m.code === 'media_failed');
+      // A pong carries its ping's ref: a browser learns so that the answer sent before was taken.
+      a.client.send({ type: 'ping', ref: 'after-answer' });
+      expect((await a.client.next('pong')).ref).toBe('after-answer');
+
+      // The publish offer refused: publish.
+      peerOf().peer.failNext = true;
+      a.client.send({ type: 'publish', sdp: 'v=0 bad offer', sources: {}, ref: 'pub' });
+      expect(await a.client.next('error', (e) => e.ref === 'pub')).toMatchObject({
+        code: 'media_failed',
+        connection: 'publish',
+      });
+
+      // The answer to a subscriber offer refused: subscribe, and the same offer comes again (once)
+      // for the fresh PC; its answer is taken.
+      const { peer } = peerOf();
+      const take = peer.acceptSubscriberAnswer.bind(peer);
+      let refuse = 1;
+      peer.acceptSubscriberAnswer = (sdp) => {
+        if (refuse-- > 0) throw new Error('answer does not fit');
+        take(sdp);
+      };
+      peer.events.onSubscriberOffer('v=0 sub offer 1');
+      await a.client.next('subscriber_offer');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 stale answer', ref: 'sub' });
+      expect(await a.client.next('error', (e) => e.ref === 'sub')).toMatchObject({
+        code: 'media_failed',
+        connection: 'subscribe',
+      });
+      expect((await a.client.next('subscriber_offer')).sdp).toBe('v=0 sub offer 1');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 fresh answer' });
+      await a.client.sync();
+      expect(peer.answers).toEqual(['v=0 fresh answer']);
+
+      // Refused twice for one offer: the offer is not sent a third time.
+      refuse = 2;
+      peer.events.onSubscriberOffer('v=0 sub offer 2');
+      await a.client.next('subscriber_offer');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 answer 2a' });
+      expect((await a.client.next('subscriber_offer')).sdp).toBe('v=0 sub offer 2');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 answer 2b', ref: 'again' });
+      expect(await a.client.next('error', (e) => e.ref === 'again')).toMatchObject({
+        connection: 'subscribe',
+      });
+      await a.client.sync();
+      // An answer the engine did not wait for ('invalid_state'): nothing to offer again either.
+      peer.acceptSubscriberAnswer = () => {
+        throw Object.assign(new Error('no offer awaits an answer'), { code: 'invalid_state' });
+      };
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 extra answer', ref: 'extra' });
+      expect(await a.client.next('error', (e) => e.ref === 'extra')).toMatchObject({
+        connection: 'subscribe',
+      });
+      await a.client.sync();
+      expect(a.client.received.filter((m) => m.type === 'subscriber_offer')).toHaveLength(4);
+
+      // The engine drops the peer because its subscribe PC never connected: both connections are
+      // gone; the subscribe one is named first, then publish (which brings a new peer).
+      const before = errors().length;
+      peer.events.onConnectionState?.('subscribe', 'failed');
+      peerOf().room.removePeer(peer.id);
+      peer.events.onClosed?.('connect_timeout');
+      await a.client.sync();
+      expect(
+        errors()
+          .slice(before)
+          .map((e) => e.type === 'error' && e.connection),
+      ).toEqual(['subscribe', 'publish']);
+      a.client.send({ type: 'publish', sdp: 'v=0 offer again', sources: { '0': 'microphone' } });
+      await a.client.next('publish_answer');
+      // This time the publish PC never connected: publish only.
+      const second = peerOf().peer;
+      expect(second).not.toBe(peer);
+      second.events.onConnectionState?.('publish', 'failed');
+      peerOf().room.removePeer(second.id);
+      second.events.onClosed?.('connect_timeout');
+      await a.client.sync();
+      expect(
+        errors()
+          .slice(before + 2)
+          .map((e) => e.type === 'error' && e.connection),
+      ).toEqual(['publish']);
+      a.client.close();
+      await a.client.closed;
+    });
+
     it('applies settings the owner saves while the meeting runs (PATCH → live meeting)', async () => {
       const space = await createTestSpace(t.app, owner, { settings: { lobby: 'guests' } });
       const mod = await TestClient.join(
