@@ -3,38 +3,24 @@
  * once. A guest's camera is turned off and its button locked; the chat is locked for them. Then a
  * steward's site-wide policy unlocks the chat: the meeting follows that at once too.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectVideoRising,
-  inMeeting,
-  joinSpace,
-  startMeetingHall,
-  waitUntil,
-  type MeetingHall,
-} from './meeting-helpers';
+import { describe, expect, it } from 'vitest';
+import { expectVideoRising, useMeetingHall, waitUntil } from './meeting-helpers';
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  hall = await startMeetingHall();
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
-});
+const hall = useMeetingHall();
 
 describe('live settings', () => {
   it('locking cameras and chat on the space form applies to the running meeting', async () => {
-    const owner = await hall.member('Lia Owner');
-    const space = await hall.createSpace(owner, { name: 'Live rules' });
-    const host = await hall.newPage(owner);
-    await joinSpace(host, space.slug, 'Lia Owner');
-    const guest = await hall.newPage();
-    await joinSpace(guest, space.slug, 'Gio Guest');
-    await inMeeting(host);
-    const guestId = await inMeeting(guest);
+    const {
+      owner,
+      space,
+      host,
+      guests: [guest],
+      guestIds: [guestId],
+    } = await hall.openMeeting({
+      owner: 'Lia Owner',
+      space: { name: 'Live rules' },
+      guests: ['Gio Guest'],
+    });
     await expectVideoRising(host, guestId);
 
     const camOff = guest.getByRole('button', { name: 'Turn camera off' });

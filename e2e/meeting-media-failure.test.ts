@@ -3,7 +3,7 @@
  * connection and offers again; the browser takes that offer on a fresh subscribe PC and goes on
  * publishing on the PC it had (no new publish offer), and everyone still decodes everyone.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createMediaEngine,
   MediaEngineError,
@@ -11,14 +11,7 @@ import {
   type MediaPeer,
   type MediaRoom,
 } from '@server/realtime/sfu';
-import {
-  expectVideoRising,
-  inMeeting,
-  joinSpace,
-  startMeetingHall,
-  waitUntil,
-  type MeetingHall,
-} from './meeting-helpers';
+import { expectVideoRising, useMeetingHall, waitUntil } from './meeting-helpers';
 
 /** Publish offers each peer made, and the peers whose first subscriber answer was refused. */
 const publishes = new Map<string, number>();
@@ -64,29 +57,23 @@ function refusingFirstAnswers(engine: MediaEngine): MediaEngine {
   };
 }
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  const engine = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1' });
-  hall = await startMeetingHall({ media: refusingFirstAnswers(engine) });
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
+const hall = useMeetingHall({
+  media: async () =>
+    refusingFirstAnswers(await createMediaEngine({ port: 0, bindAddress: '127.0.0.1' })),
 });
 
 describe('a subscribe connection that fails', () => {
   it('starts over on its own; publishing goes on untouched', async () => {
-    const owner = await hall.member('Ana Host');
-    const space = await hall.createSpace(owner, { name: 'Refusals' });
-    const ana = await hall.newPage(owner);
-    await joinSpace(ana, space.slug, 'Ana Host');
-    const ben = await hall.newPage();
-    await joinSpace(ben, space.slug, 'Ben Guest');
-    const anaId = await inMeeting(ana);
-    const benId = await inMeeting(ben);
+    const {
+      host: ana,
+      hostId: anaId,
+      guests: [ben],
+      guestIds: [benId],
+    } = await hall.openMeeting({
+      owner: 'Ana Host',
+      space: { name: 'Refusals' },
+      guests: ['Ben Guest'],
+    });
 
     // Each had an answer refused, and each decodes the other on a fresh subscribe PC.
     await expectVideoRising(ben, anaId);
