@@ -4,52 +4,43 @@
  * only the live tracks, and the browser takes it over without the people who stayed noticing
  * more than a moment's gap. The engine here replaces after 2 dead m-lines instead of 16.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
 import {
   expectAudioRising,
   expectVideoRising,
   inMeeting,
-  joinSpace,
-  startMeetingHall,
+  useMeetingHall,
   waitUntil,
-  type MeetingHall,
 } from './meeting-helpers';
 
-let hall: MeetingHall;
 let engine: MediaEngine;
-
-beforeAll(async () => {
-  engine = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1', maxDeadMlines: 2 });
-  hall = await startMeetingHall({ media: engine });
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
-  await engine?.close();
+const hall = useMeetingHall({
+  media: async () =>
+    (engine = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1', maxDeadMlines: 2 })),
 });
 
 const replaced = () => (engine.stats() as { subscriptionsReplaced?: number }).subscriptionsReplaced;
 
 describe('media in a meeting people come and go from', () => {
   it('keeps forwarding after the SFU replaces subscriber connections full of departed tracks', async () => {
-    const owner = await hall.member('Ada Stays');
-    const space = await hall.createSpace(owner, { name: 'Open house' });
-    const ada = await hall.newPage(owner);
-    await joinSpace(ada, space.slug, 'Ada Stays');
-    const bea = await hall.newPage();
-    await joinSpace(bea, space.slug, 'Bea Stays');
-    const adaId = await inMeeting(ada);
-    const beaId = await inMeeting(bea);
+    const {
+      space,
+      host: ada,
+      hostId: adaId,
+      guests: [bea],
+      guestIds: [beaId],
+    } = await hall.openMeeting({
+      owner: 'Ada Stays',
+      space: { name: 'Open house' },
+      guests: ['Bea Stays'],
+    });
     await expectVideoRising(bea, adaId);
 
     // Two visitors in turn: each leaves a dead microphone and camera m-line behind in Ada's and
     // Bea's subscriber connections; after the second, dead (4) outnumber live (2).
     for (const name of ['Cy Visits', 'Dee Visits']) {
-      const visitor = await hall.newPage();
-      await joinSpace(visitor, space.slug, name);
+      const visitor = await hall.join(space.slug, name);
       const visitorId = await inMeeting(visitor);
       await expectVideoRising(ada, visitorId);
       await visitor.getByRole('button', { name: 'Leave meeting' }).click();

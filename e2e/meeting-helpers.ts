@@ -1,6 +1,8 @@
 /**
- * Helpers for the meeting browser tests: Chromium flags for fake media over loopback, and
- * bounded polls of the page's media debug API (window.commonhallMedia).
+ * Helpers for the meeting browser tests: the hall (a real server with the SFU on loopback and a
+ * chromium with fake devices) that each test file sets up with `useMeetingHall()`, a meeting of
+ * an owner and guests opened in one call, and bounded polls of the page's media debug API
+ * (window.commonhallMedia).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { SpaceDto } from '@common/api/spaces';
 import { buildApp } from '@server/app';
 import { loadConfig } from '@server/config';
@@ -119,6 +122,50 @@ export async function expectAudioRising(page: Page, from: string): Promise<void>
   await waitUntil(`audio from ${from} rising`, async () => (await audioFrom(page, from)) > before);
 }
 
+/** Debian chromium for meetings: fake camera, microphone and screen, ICE over loopback. */
+export function launchMeetingBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...MEDIA_ARGS],
+  });
+}
+
+/**
+ * A fresh context (own cookies; camera and microphone allowed) on `baseUrl` with a page, logged
+ * in as `as` when given. The context is added to `contexts`, for the caller to close.
+ */
+export async function newMeetingPage(
+  browser: Browser,
+  baseUrl: string,
+  contexts: BrowserContext[],
+  opts: { as?: TestSession | undefined; size?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: opts.size ?? { width: 1280, height: 800 },
+    locale: 'en-GB',
+    permissions: ['camera', 'microphone'],
+  });
+  contexts.push(context);
+  if (opts.as !== undefined) {
+    const [name = '', ...rest] = opts.as.cookie.split('=');
+    await context.addCookies([{ name, value: rest.join('='), url: baseUrl }]);
+  }
+  return context.newPage();
+}
+
+/** A meeting opened by `MeetingHall.openMeeting`: pages and participant ids, host first. */
+export interface OpenMeeting<G extends readonly string[]> {
+  owner: TestSession;
+  space: SpaceDto;
+  host: Page;
+  hostId: string;
+  /** One page per guest name, in the same order. */
+  guests: { -readonly [K in keyof G]: Page };
+  guestIds: { -readonly [K in keyof G]: string };
+}
+
 export interface MeetingHall {
   baseUrl: string;
   app: FastifyInstance;
@@ -128,9 +175,64 @@ export interface MeetingHall {
   createSpace: (owner: TestSession, body?: Record<string, unknown>) => Promise<SpaceDto>;
   /** A fresh context (own cookies) with a page; logged in as `as` when given. */
   newPage: (as?: TestSession, size?: { width: number; height: number }) => Promise<Page>;
+  /** A fresh page that joins `slug` as `name` (a guest, or `as`), without waiting to be in. */
+  join: (slug: string, name: string, as?: TestSession) => Promise<Page>;
+  /**
+   * A new member (`owner`: their name; the hall's steward when first) creates a space (`space`:
+   * the create body) and joins its meeting, then each guest on their own page; resolves when
+   * everyone is in the meeting.
+   */
+  openMeeting: <const G extends readonly string[]>(props: {
+    owner: string;
+    space?: Record<string, unknown>;
+    guests: G;
+  }) => Promise<OpenMeeting<G>>;
   /** Closes every page opened so far (call after each test: open meetings cost CPU). */
   closePages: () => Promise<void>;
   close: () => Promise<void>;
+}
+
+/**
+ * The hall for one test file: started before its tests (`media`: an engine factory, or null for
+ * none; the hall closes the engine), every page closed after each test, the hall closed at the
+ * end. The handle reaches the hall once it has started (inside tests).
+ */
+export function useMeetingHall(
+  opts: { media?: (() => Promise<MediaEngine>) | null } = {},
+): MeetingHall {
+  let started: MeetingHall | undefined;
+  const hall = (): MeetingHall => {
+    if (started === undefined) throw new Error('the meeting hall starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    const media = opts.media === null ? null : await opts.media?.();
+    started = await startMeetingHall(media === undefined ? {} : { media });
+  });
+  afterEach(async () => {
+    await started?.closePages();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get baseUrl() {
+      return hall().baseUrl;
+    },
+    get app() {
+      return hall().app;
+    },
+    get browser() {
+      return hall().browser;
+    },
+    member: (name, steward) => hall().member(name, steward),
+    createSpace: (owner, body) => hall().createSpace(owner, body),
+    newPage: (as, size) => hall().newPage(as, size),
+    join: (slug, name, as) => hall().join(slug, name, as),
+    openMeeting: (props) => hall().openMeeting(props),
+    closePages: () => hall().closePages(),
+    close: () => hall().close(),
+  };
 }
 
 /**
@@ -172,49 +274,64 @@ export async function startMeetingHall(
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   config.publicUrl = baseUrl;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...MEDIA_ARGS],
-  });
+  const browser = await launchMeetingBrowser();
   const contexts: BrowserContext[] = [];
   let stewardMade = false;
+  const member: MeetingHall['member'] = async (name, steward) => {
+    const s = await signUpAndLogIn(app, {
+      name,
+      email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`,
+      steward: steward ?? !stewardMade,
+    });
+    stewardMade = true;
+    return s;
+  };
+  const createSpace: MeetingHall['createSpace'] = async (owner, body = {}) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/spaces',
+      headers: authHeaders(owner),
+      payload: { name: 'Test space', ...body },
+    });
+    if (res.statusCode !== 201) throw new Error(`create space: ${res.statusCode} ${res.body}`);
+    return res.json<SpaceDto>();
+  };
+  const newPage: MeetingHall['newPage'] = (as, size) =>
+    newMeetingPage(browser, baseUrl, contexts, { as, ...(size !== undefined ? { size } : {}) });
+  const joinPage: MeetingHall['join'] = async (slug, name, as) => {
+    const page = await newPage(as);
+    await joinSpace(page, slug, name);
+    return page;
+  };
   return {
     baseUrl,
     app,
     browser,
-    member: async (name, steward) => {
-      const s = await signUpAndLogIn(app, {
-        name,
-        email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`,
-        steward: steward ?? !stewardMade,
-      });
-      stewardMade = true;
-      return s;
-    },
-    createSpace: async (owner, body = {}) => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/v1/spaces',
-        headers: authHeaders(owner),
-        payload: { name: 'Test space', ...body },
-      });
-      if (res.statusCode !== 201) throw new Error(`create space: ${res.statusCode} ${res.body}`);
-      return res.json<SpaceDto>();
-    },
-    newPage: async (as, size = { width: 1280, height: 800 }) => {
-      const context = await browser.newContext({
-        baseURL: baseUrl,
-        viewport: size,
-        locale: 'en-GB',
-        permissions: ['camera', 'microphone'],
-      });
-      contexts.push(context);
-      if (as !== undefined) {
-        const [name = '', ...rest] = as.cookie.split('=');
-        await context.addCookies([{ name, value: rest.join('='), url: baseUrl }]);
-      }
-      return context.newPage();
+    member,
+    createSpace,
+    newPage,
+    join: joinPage,
+    openMeeting: async <const G extends readonly string[]>(props: {
+      owner: string;
+      space?: Record<string, unknown>;
+      guests: G;
+    }): Promise<OpenMeeting<G>> => {
+      const owner = await member(props.owner);
+      const space = await createSpace(owner, props.space);
+      const host = await joinPage(space.slug, props.owner, owner);
+      const guests: Page[] = [];
+      for (const name of props.guests) guests.push(await joinPage(space.slug, name));
+      const hostId = await inMeeting(host);
+      const guestIds: string[] = [];
+      for (const page of guests) guestIds.push(await inMeeting(page));
+      return {
+        owner,
+        space,
+        host,
+        hostId,
+        guests: guests as OpenMeeting<G>['guests'],
+        guestIds: guestIds as OpenMeeting<G>['guestIds'],
+      };
     },
     closePages: async () => {
       for (const c of contexts.splice(0)) await c.close().catch(() => undefined);

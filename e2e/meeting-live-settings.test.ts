@@ -1,39 +1,26 @@
 /**
  * The owner changes a space's settings on its form while a meeting runs: the meeting follows at
- * once. A guest's camera is turned off and its button locked; the chat is locked for them.
+ * once. A guest's camera is turned off and its button locked; the chat is locked for them. Then a
+ * steward's site-wide policy unlocks the chat: the meeting follows that at once too.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectVideoRising,
-  inMeeting,
-  joinSpace,
-  startMeetingHall,
-  waitUntil,
-  type MeetingHall,
-} from './meeting-helpers';
+import { describe, expect, it } from 'vitest';
+import { expectVideoRising, useMeetingHall, waitUntil } from './meeting-helpers';
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  hall = await startMeetingHall();
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
-});
+const hall = useMeetingHall();
 
 describe('live settings', () => {
   it('locking cameras and chat on the space form applies to the running meeting', async () => {
-    const owner = await hall.member('Lia Owner');
-    const space = await hall.createSpace(owner, { name: 'Live rules' });
-    const host = await hall.newPage(owner);
-    await joinSpace(host, space.slug, 'Lia Owner');
-    const guest = await hall.newPage();
-    await joinSpace(guest, space.slug, 'Gio Guest');
-    await inMeeting(host);
-    const guestId = await inMeeting(guest);
+    const {
+      owner,
+      space,
+      host,
+      guests: [guest],
+      guestIds: [guestId],
+    } = await hall.openMeeting({
+      owner: 'Lia Owner',
+      space: { name: 'Live rules' },
+      guests: ['Gio Guest'],
+    });
     await expectVideoRising(host, guestId);
 
     const camOff = guest.getByRole('button', { name: 'Turn camera off' });
@@ -56,5 +43,18 @@ describe('live settings', () => {
     await guest.getByText('A moderator has locked the chat.').waitFor();
     // The host, a moderator, is not locked.
     expect(await host.getByRole('button', { name: 'Turn camera off' }).isEnabled()).toBe(true);
+
+    // A steward (the owner is the hall's first) rules chat never locked, site-wide: the running
+    // meeting follows at once, and the guest may write again.
+    await form.goto('/spaces/defaults');
+    await form
+      .getByRole('combobox', { name: 'Whether owners may change Lock chat' })
+      .selectOption({ label: 'Always off' });
+    await form.getByRole('button', { name: 'Save defaults' }).click();
+    await form.getByText(/Defaults saved/).waitFor();
+    await guest.getByRole('textbox', { name: /message/i }).waitFor({ timeout: 15_000 });
+    expect(await guest.getByText('A moderator has locked the chat.').count()).toBe(0);
+    // The camera lock was the owner's own choice, which the steward left alone.
+    expect(await camOn.isDisabled()).toBe(true);
   });
 });

@@ -2,40 +2,20 @@
  * Moderation in the browser: the lobby (admit and deny), a moderator muting someone (everyone
  * sees it), and the `m` / `v` keys. Real server, real signalling, Debian chromium.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inMeeting,
-  joinSpace,
-  startMeetingHall,
-  waitUntil,
-  type MeetingHall,
-} from './meeting-helpers';
+import { describe, expect, it } from 'vitest';
+import { inMeeting, useMeetingHall, waitUntil } from './meeting-helpers';
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  hall = await startMeetingHall();
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
-});
+const hall = useMeetingHall();
 
 describe('lobby', () => {
   it('a moderator admits one guest and denies another', async () => {
-    const owner = await hall.member('Olga Owner');
-    const space = await hall.createSpace(owner, {
-      name: 'Lobby room',
-      settings: { lobby: 'guests' },
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Olga Owner',
+      space: { name: 'Lobby room', settings: { lobby: 'guests' } },
+      guests: [],
     });
-    const mod = await hall.newPage(owner);
-    await joinSpace(mod, space.slug, 'Olga Owner');
-    await inMeeting(mod);
 
-    const guest = await hall.newPage();
-    await joinSpace(guest, space.slug, 'Gita Guest');
+    const guest = await hall.join(space.slug, 'Gita Guest');
     await guest.getByRole('heading', { name: 'Waiting in the lobby' }).waitFor();
 
     await mod.getByText('Gita Guest is waiting in the lobby').waitFor();
@@ -43,8 +23,7 @@ describe('lobby', () => {
     await inMeeting(guest);
     await mod.locator('.tile', { hasText: 'Gita Guest' }).waitFor();
 
-    const other = await hall.newPage();
-    await joinSpace(other, space.slug, 'Dan Denied');
+    const other = await hall.join(space.slug, 'Dan Denied');
     await other.getByRole('heading', { name: 'Waiting in the lobby' }).waitFor();
     await mod.getByText('Dan Denied is waiting in the lobby').waitFor();
     await mod.getByRole('button', { name: 'Deny', exact: true }).click();
@@ -55,17 +34,14 @@ describe('lobby', () => {
 
 describe('moderation', () => {
   it('a moderator mutes someone and everyone sees it', async () => {
-    const owner = await hall.member('Maya Moderator');
-    const space = await hall.createSpace(owner, { name: 'Mute room' });
-    const mod = await hall.newPage(owner);
-    await joinSpace(mod, space.slug, 'Maya Moderator');
-    await inMeeting(mod);
-    const bea = await hall.newPage();
-    await joinSpace(bea, space.slug, 'Bea Talker');
-    await inMeeting(bea);
-    const cal = await hall.newPage();
-    await joinSpace(cal, space.slug, 'Cal Listener');
-    await inMeeting(cal);
+    const {
+      host: mod,
+      guests: [bea, cal],
+    } = await hall.openMeeting({
+      owner: 'Maya Moderator',
+      space: { name: 'Mute room' },
+      guests: ['Bea Talker', 'Cal Listener'],
+    });
 
     const mutedLabel = "Bea Talker's microphone is off";
     for (const p of [mod, bea, cal])
@@ -81,11 +57,11 @@ describe('moderation', () => {
   });
 
   it('the m key toggles the microphone and v the camera', async () => {
-    const owner = await hall.member('Kim Keys');
-    const space = await hall.createSpace(owner, { name: 'Keys room' });
-    const page = await hall.newPage(owner);
-    await joinSpace(page, space.slug, 'Kim Keys');
-    await inMeeting(page);
+    const { host: page } = await hall.openMeeting({
+      owner: 'Kim Keys',
+      space: { name: 'Keys room' },
+      guests: [],
+    });
     await page.getByRole('button', { name: 'Mute microphone' }).waitFor();
     await page.locator('body').press('m');
     await page.getByRole('button', { name: 'Unmute microphone' }).waitFor();

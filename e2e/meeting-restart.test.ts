@@ -11,15 +11,16 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDb } from '@server/platform/db';
-import { CHROMIUM, CHROMIUM_ARGS, SLOW_TEST_MS } from './harness';
+import { SLOW_TEST_MS } from './harness';
 import {
-  MEDIA_ARGS,
   expectVideoRising,
   inMeeting,
   joinSpace,
+  launchMeetingBrowser,
+  newMeetingPage,
   selfId,
   status,
   waitUntil,
@@ -135,11 +136,7 @@ beforeAll(async () => {
   );
   if (made.status !== 0) throw new Error(`space create failed: ${made.stderr}`);
   await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...MEDIA_ARGS],
-  });
+  browser = await launchMeetingBrowser();
 }, SLOW_TEST_MS);
 
 afterAll(async () => {
@@ -149,16 +146,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function guestPage() {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-GB',
-    permissions: ['camera', 'microphone'],
-  });
-  contexts.push(context);
-  return context.newPage();
-}
+const guestPage = () => newMeetingPage(browser, baseUrl, contexts);
 
 describe('server restart', () => {
   it(

@@ -3,43 +3,27 @@
  * three people each decode both others' video and receive their audio; a screen share reaches
  * the others; someone taken offline for 5 s comes back by themselves.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectAudioRising,
   expectVideoRising,
-  inMeeting,
-  joinSpace,
   selfId,
-  startMeetingHall,
   status,
+  useMeetingHall,
   waitUntil,
-  type MeetingHall,
 } from './meeting-helpers';
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  hall = await startMeetingHall();
-});
-afterEach(async () => {
-  await hall.closePages();
-});
-afterAll(async () => {
-  await hall?.close();
-});
+const hall = useMeetingHall();
 
 describe('media', () => {
   it('three participants each decode both others’ video and receive their audio', async () => {
-    const owner = await hall.member('Ana Host');
-    const space = await hall.createSpace(owner, { name: 'Three of us' });
-    const a = await hall.newPage(owner);
-    await joinSpace(a, space.slug, 'Ana Host');
-    const b = await hall.newPage();
-    await joinSpace(b, space.slug, 'Ben Guest');
-    const c = await hall.newPage();
-    await joinSpace(c, space.slug, 'Cleo Guest');
-    const ids = [await inMeeting(a), await inMeeting(b), await inMeeting(c)];
-    const pages = [a, b, c];
+    const m = await hall.openMeeting({
+      owner: 'Ana Host',
+      space: { name: 'Three of us' },
+      guests: ['Ben Guest', 'Cleo Guest'],
+    });
+    const ids = [m.hostId, ...m.guestIds];
+    const pages = [m.host, ...m.guests];
     for (const [i, page] of pages.entries()) {
       for (const [j, id] of ids.entries()) {
         if (i === j) continue;
@@ -52,14 +36,15 @@ describe('media', () => {
   });
 
   it('a screen share reaches the others and is shown large', async () => {
-    const owner = await hall.member('Sam Sharer');
-    const space = await hall.createSpace(owner, { name: 'Screen room' });
-    const sharer = await hall.newPage(owner);
-    await joinSpace(sharer, space.slug, 'Sam Sharer');
-    const viewer = await hall.newPage();
-    await joinSpace(viewer, space.slug, 'Vic Viewer');
-    const sharerId = await inMeeting(sharer);
-    await inMeeting(viewer);
+    const {
+      host: sharer,
+      hostId: sharerId,
+      guests: [viewer],
+    } = await hall.openMeeting({
+      owner: 'Sam Sharer',
+      space: { name: 'Screen room' },
+      guests: ['Vic Viewer'],
+    });
     await expectVideoRising(viewer, sharerId);
 
     await sharer.getByRole('button', { name: 'Share screen' }).click();
@@ -73,14 +58,16 @@ describe('media', () => {
   });
 
   it('a participant taken offline for 5 s comes back by itself', async () => {
-    const owner = await hall.member('Olu Online');
-    const space = await hall.createSpace(owner, { name: 'Flaky room' });
-    const steady = await hall.newPage(owner);
-    await joinSpace(steady, space.slug, 'Olu Online');
-    const flaky = await hall.newPage();
-    await joinSpace(flaky, space.slug, 'Fay Flaky');
-    const steadyId = await inMeeting(steady);
-    const flakyId = await inMeeting(flaky);
+    const {
+      host: steady,
+      hostId: steadyId,
+      guests: [flaky],
+      guestIds: [flakyId],
+    } = await hall.openMeeting({
+      owner: 'Olu Online',
+      space: { name: 'Flaky room' },
+      guests: ['Fay Flaky'],
+    });
     await expectVideoRising(flaky, steadyId);
 
     await flaky.context().setOffline(true);

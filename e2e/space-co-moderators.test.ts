@@ -4,19 +4,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpaceDto, SpaceListsDto } from '@common/api/spaces';
 import { authHeaders } from '@server/test/accounts';
-import { startMeetingHall, type MeetingHall } from './meeting-helpers';
+import { useMeetingHall } from './meeting-helpers';
 
-let hall: MeetingHall;
-
-beforeAll(async () => {
-  hall = await startMeetingHall({ media: null });
-});
-afterAll(async () => {
-  await hall?.close();
-});
+const hall = useMeetingHall({ media: null });
 
 describe('co-moderators', () => {
   it('an owner finds a member by name, adds them with the keyboard and saves', async () => {

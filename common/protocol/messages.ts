@@ -22,9 +22,13 @@
  *      to `microphone` | `camera` | `screen`; apply the `publish_answer`. Send `publish` again to
  *      renegotiate (screen share started/stopped, camera added).
  *    - subscribe: the server sends `subscriber_offer {sdp}` (first one, and again whenever tracks
- *      change); answer on a recvonly RTCPeerConnection with `subscriber_answer {sdp}`. Each
+ *      change); answer on a recvonly RTCPeerConnection with `subscriber_answer {sdp}`. Apply the
+ *      offer without its `a=candidate` lines and add those after the `pong {ref}` to a `ping {ref}`
+ *      sent right after the answer: ICE must not reach the SFU before it took the answer. Each
  *      remote track's stream id is the publisher's participant id; the track id is
  *      `<participantId>:<source>`.
+ *    - `error {code:'media_failed', connection}` names the PC that failed: start only that one
+ *      over (see the `error` message).
  * 6. State changes: `set_microphone`, `set_camera`, `screen_share`, `hand`, `chat`. A moderator's
  *    mute arrives as `participant_updated` for yourself with `microphone:false` (turn your mic off).
  * 7. Leaving: send `leave` (or close the socket with 1000). If the socket drops otherwise, your
@@ -60,6 +64,10 @@ export const SIGNAL_LIMITS = {
 
 export const trackSources = ['microphone', 'camera', 'screen'] as const;
 export type TrackSourceName = (typeof trackSources)[number];
+
+/** A participant's two peer connections: what it sends, and what it receives. */
+export const mediaConnections = ['publish', 'subscribe'] as const;
+export type MediaConnection = (typeof mediaConnections)[number];
 
 export const participantRoles = ['viewer', 'moderator'] as const;
 export type ParticipantRole = (typeof participantRoles)[number];
@@ -258,7 +266,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat'), message: chatMessageSchema }),
   z.object({ type: z.literal('meeting_updated'), locked: z.boolean() }),
   /**
-   * The owner changed the space's settings while the meeting runs: the new rules (in any phase).
+   * The space's settings changed while the meeting runs (the owner saved them, or a steward changed
+   * the site's defaults): the new rules (in any phase).
    * A lock that now applies to you also arrives as `participant_updated` with that source off.
    */
   z.object({ type: z.literal('rules'), rules: meetingRulesSchema }),
@@ -277,10 +286,21 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('error'),
     code: z.enum(signalErrorCodes),
     message: z.string(),
+    /**
+     * With `media_failed`: the peer connection that failed. `subscribe`: your answer to the last
+     * `subscriber_offer` was refused; close the subscribe PC and take the next `subscriber_offer`
+     * (the server sends that offer again once) on a fresh one. Publishing is unaffected.
+     * `publish`: your offer was refused, or the server dropped your media altogether (a
+     * connection never completed; a `subscribe` error comes first when it was that one): start
+     * the publish PC over with a fresh offer; a fresh `subscriber_offer` follows. Left out by
+     * older servers: treat as `publish`.
+     */
+    connection: z.enum(mediaConnections).optional(),
     /** The `ref` of the message this answers, if it had one. */
     ref: z.string().optional(),
   }),
-  z.object({ type: z.literal('pong') }),
+  /** Answers `ping`, with its `ref` (messages are handled in order: all before it are done). */
+  z.object({ type: z.literal('pong'), ref: z.string().optional() }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

@@ -37,6 +37,14 @@ describe('signalling protocol', () => {
   it('validates server messages too (the client side uses this)', () => {
     expect(serverMessageSchema.safeParse({ type: 'hands', queue: ['a'] }).success).toBe(true);
     expect(serverMessageSchema.safeParse({ type: 'hands', queue: 'a' }).success).toBe(false);
+    // media_failed names the failed peer connection; older servers leave it out.
+    const failed = { type: 'error', code: 'media_failed', message: 'no' };
+    expect(serverMessageSchema.parse({ ...failed, connection: 'subscribe' })).toEqual({
+      ...failed,
+      connection: 'subscribe',
+    });
+    expect(serverMessageSchema.safeParse(failed).success).toBe(true);
+    expect(serverMessageSchema.safeParse({ ...failed, connection: 'both' }).success).toBe(false);
   });
 
   it('names close codes and says which ones a client should reconnect after', () => {

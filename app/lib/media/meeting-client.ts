@@ -23,7 +23,7 @@ import {
   type TrackSourceName,
 } from '@common/protocol';
 import { stopStream, videoConstraints } from './devices';
-import { remoteTracksByMid, type RemoteTrackInfo } from './sdp';
+import { holdBackCandidates, remoteTracksByMid, type RemoteTrackInfo } from './sdp';
 
 export type MeetingStatus =
   'connecting' | 'waiting_for_moderator' | 'lobby' | 'meeting' | 'reconnecting' | 'ended';
@@ -149,6 +149,14 @@ export class MeetingClient {
   private publishPc: RTCPeerConnection | null = null;
   private subscribePc: RTCPeerConnection | null = null;
   private subscribeMids = new Map<string, RemoteTrackInfo>();
+  /** Subscribe-side work (offers, restarts) runs in order on this chain. */
+  private subscribeWork: Promise<void> = Promise.resolve();
+  /** Offer candidates held back until the pong to the ping with this ref (see onSubscriberOffer). */
+  private readonly heldCandidates = new Map<
+    string,
+    { pc: RTCPeerConnection; candidates: RTCIceCandidateInit[] }
+  >();
+  private answersSent = 0;
   private senders: Partial<Record<TrackSourceName, RTCRtpSender>> = {};
   private publishing = false;
   private republish = false;
@@ -432,9 +440,16 @@ export class MeetingClient {
       case 'publish_answer':
         void this.onPublishAnswer(m.sdp);
         return;
-      case 'subscriber_offer':
-        void this.onSubscriberOffer(m.sdp);
+      case 'subscriber_offer': {
+        // One at a time, in order with restarts (an offer sent again follows a refusal).
+        const sdp = m.sdp;
+        this.subscribeWork = this.subscribeWork.then(() =>
+          this.onSubscriberOffer(sdp).catch((err: unknown) => {
+            this.lastError = `subscribe: ${err instanceof Error ? err.message : String(err)}`;
+          }),
+        );
         return;
+      }
       case 'bitrate_cap':
         this.bitrateCap = m.bitsPerSecond;
         void this.applyBitrateCap();
@@ -447,16 +462,13 @@ export class MeetingClient {
         this.set({ notice: { code: m.code, at: Date.now() } });
         this.lastError = `${m.code}: ${m.message}`;
         if (m.code === 'media_failed') {
-          // Start the publish PC over (a fresh offer) after a pause.
-          this.publishPc?.close();
-          this.publishPc = null;
-          this.senders = {};
-          this.publishing = false;
-          this.republish = false;
-          this.retryPublishLater();
+          // Only the connection that failed starts over (an older server names none: publish).
+          if (m.connection === 'subscribe') this.restartSubscribing();
+          else this.restartPublishing();
         }
         return;
       case 'pong':
+        if (m.ref !== undefined) this.releaseCandidates(m.ref);
         return;
     }
   }
@@ -481,8 +493,33 @@ export class MeetingClient {
     this.subscribePc = null;
     this.senders = {};
     this.subscribeMids.clear();
+    this.heldCandidates.clear();
     this.publishing = false;
     this.republish = false;
+  }
+
+  /** Starts the publish PC over (a fresh offer) after a pause. */
+  private restartPublishing(): void {
+    this.publishPc?.close();
+    this.publishPc = null;
+    this.senders = {};
+    this.publishing = false;
+    this.republish = false;
+    this.retryPublishLater();
+  }
+
+  /**
+   * Drops the subscribe PC: the server refused its answer (and sends the offer again) or dropped
+   * it; the next subscriber offer is taken on a fresh PC. Publishing goes on untouched.
+   */
+  private restartSubscribing(): void {
+    this.subscribeWork = this.subscribeWork.then(() => {
+      this.subscribePc?.close();
+      this.subscribePc = null;
+      this.subscribeMids.clear();
+      this.heldCandidates.clear();
+      this.set({ remote: {} });
+    });
   }
 
   private retryPublishLater(): void {
@@ -638,15 +675,16 @@ export class MeetingClient {
     this.subscribePc = pc;
     const mids = remoteTracksByMid(sdp);
     for (const [mid, info] of mids) this.subscribeMids.set(mid, info);
+    const offer = holdBackCandidates(sdp);
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp });
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     } catch {
       // The server started a fresh peer (new DTLS identity): a fresh PC takes it.
       pc.close();
       pc = this.newSubscribePc();
       this.subscribePc = pc;
       this.set({ remote: {} });
-      await pc.setRemoteDescription({ type: 'offer', sdp });
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     }
     // Tracks the server no longer offers (inactive m-lines) leave the grid.
     for (const t of pc.getTransceivers()) {
@@ -668,6 +706,24 @@ export class MeetingClient {
     const local = pc.localDescription?.sdp;
     if (local !== undefined && this.subscribePc === pc) {
       this.send({ type: 'subscriber_answer', sdp: local });
+      // The server handles messages in order: the pong to this ping says it took the answer
+      // (a refusal comes before it, as media_failed for the subscribe connection).
+      const ref = `ice-${++this.answersSent}`;
+      this.heldCandidates.set(ref, { pc, candidates: offer.candidates });
+      this.send({ type: 'ping', ref });
+    }
+  }
+
+  /** The server took our answer: the subscribe PC may start ICE with the offer's candidates. */
+  private releaseCandidates(ref: string): void {
+    const held = this.heldCandidates.get(ref);
+    if (held === undefined) return;
+    this.heldCandidates.delete(ref);
+    if (this.subscribePc !== held.pc || held.pc.signalingState === 'closed') return;
+    for (const c of held.candidates) {
+      held.pc.addIceCandidate(c).catch(() => {
+        // A candidate the PC already has (a renegotiation) or cannot use.
+      });
     }
   }
 

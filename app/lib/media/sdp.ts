@@ -32,3 +32,48 @@ export function remoteTracksByMid(sdp: string): Map<string, RemoteTrackInfo> {
   }
   return out;
 }
+
+/**
+ * Takes the ICE candidates out of a subscriber offer, to be added once the server has applied our
+ * answer: a browser that starts ICE earlier can reach the SFU before it holds our fingerprint,
+ * and libdatachannel then fails the DTLS handshake for good (an answer the server refused would
+ * leave its connection unusable for the fresh one that follows).
+ */
+export function holdBackCandidates(sdp: string): {
+  sdp: string;
+  candidates: RTCIceCandidateInit[];
+} {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(/\r?\n/);
+  const candidates: RTCIceCandidateInit[] = [];
+  let index = -1;
+  let mid: string | undefined;
+  const kept: string[] = [];
+  const sectionCandidates: string[] = [];
+  const flush = () => {
+    for (const c of sectionCandidates.splice(0)) {
+      candidates.push({
+        candidate: c,
+        sdpMLineIndex: index,
+        ...(mid !== undefined ? { sdpMid: mid } : {}),
+      });
+    }
+  };
+  for (const line of lines) {
+    if (line.startsWith('m=')) {
+      flush();
+      index += 1;
+      mid = undefined;
+    } else if (line.startsWith('a=mid:')) {
+      mid = line.slice('a=mid:'.length).trim();
+    }
+    if (index >= 0 && line.startsWith('a=candidate:')) {
+      sectionCandidates.push(line.slice(2));
+      continue;
+    }
+    if (index >= 0 && line === 'a=end-of-candidates') continue;
+    kept.push(line);
+  }
+  flush();
+  return { sdp: kept.join(eol), candidates };
+}

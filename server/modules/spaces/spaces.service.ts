@@ -35,9 +35,12 @@ import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 export interface LiveMeetings {
   /** The live meeting of a space (participants counts everyone in it or waiting), if any. */
   status(spaceId: string): { participants: number; locked: boolean } | undefined;
+  /** The spaces whose meeting is live now (waiting for a moderator or open). */
+  liveSpaceIds(): string[];
   /** Ends a space's meeting for everyone (the space was deleted). */
   end(spaceId: string): void;
-  /** The owner saved settings: the live meeting, if any, applies them now. */
+  /** A space's effective settings changed (the owner saved, or the site's defaults changed): the
+   * live meeting, if any, applies them now. */
   applySettings(spaceId: string, settings: LiveSettings): void;
 }
 
@@ -46,6 +49,7 @@ export type LiveSettings = Omit<SpaceSettings, 'viewerAccessCode' | 'moderatorAc
 
 export const noLiveMeetings: LiveMeetings = {
   status: () => undefined,
+  liveSpaceIds: () => [],
   end: () => {},
   applySettings: () => {},
 };
@@ -95,8 +99,33 @@ export async function setSpaceDefaults(
   defaults: SpaceDefaultsDto,
 ): Promise<SpaceDefaultsDto> {
   if (!can(actor, 'spaceDefaults.manage')) throw forbidden('Only stewards set space defaults.');
+  const before = await getSpaceDefaults(ctx);
   await ctx.repo.putSetting(DEFAULTS_KEY, JSON.stringify(defaults), isoNow(ctx.clock.now()));
+  await followDefaultsInLiveMeetings(ctx, before, defaults);
   return defaults;
+}
+
+/**
+ * A change of the site's defaults changes the effective settings of spaces that did not choose
+ * for themselves and of every space where a policy now forces (or stops forcing) a value: each
+ * live meeting whose effective settings differ takes them now, as after an owner's save.
+ */
+async function followDefaultsInLiveMeetings(
+  ctx: SpacesContext,
+  before: SpaceDefaultsDto,
+  after: SpaceDefaultsDto,
+): Promise<void> {
+  for (const spaceId of ctx.live.liveSpaceIds()) {
+    const row = await ctx.repo.findById(spaceId);
+    if (row === undefined) continue;
+    const was = effectiveSettings(row, before).settings;
+    const now = effectiveSettings(row, after).settings;
+    if (!sameSettings(was, now)) ctx.live.applySettings(spaceId, now);
+  }
+}
+
+function sameSettings(a: StoredSettings, b: StoredSettings): boolean {
+  return (Object.keys(a) as (keyof StoredSettings)[]).every((k) => a[k] === b[k]);
 }
 
 /** The value a policy forces, or undefined when the owner may choose. */
@@ -126,6 +155,14 @@ function applyPolicy(
     (settings as Record<PolicySettingKey, boolean | LobbyMode>)[key] = forced;
   }
   return { settings, locked };
+}
+
+/** A space's settings as they apply: its own choices, then what the site's policy forces. */
+function effectiveSettings(
+  row: SpaceRow,
+  defaults: SpaceDefaultsDto,
+): { settings: StoredSettings; locked: PolicySettingKey[] } {
+  return applyPolicy(parseStored(row, defaults), defaults);
 }
 
 function parseStored(row: SpaceRow, defaults: SpaceDefaultsDto): StoredSettings {
@@ -176,7 +213,7 @@ export async function viewOf(ctx: SpacesContext, row: SpaceRow): Promise<SpaceVi
     ctx.repo.accountsByIds([row.ownerId]),
     ctx.repo.coModerators(row.id),
   ]);
-  const { settings, locked } = applyPolicy(parseStored(row, defaults), defaults);
+  const { settings, locked } = effectiveSettings(row, defaults);
   return {
     row,
     owner: owners[0] ?? { id: row.ownerId, name: '' },

@@ -387,8 +387,38 @@ describe('meeting: media glue', () => {
     peer.failNext = true;
     send(a.id, { type: 'publish', sdp: 'garbage', sources: {}, ref: 'p1' });
     await new Promise((r) => setImmediate(r));
-    expect(a.link.last('error')).toMatchObject({ code: 'media_failed', ref: 'p1' });
+    expect(a.link.last('error')).toMatchObject({
+      code: 'media_failed',
+      connection: 'publish',
+      ref: 'p1',
+    });
     expect(b.link.of('error')).toEqual([]);
+  });
+
+  it('answers a publish in a meeting without media with media_failed naming publish', () => {
+    const meeting = new Meeting(baseConfig, {
+      mediaRoom: null,
+      now: () => new Date('2026-11-26T12:00:00Z'),
+      newId: () => `id${Math.random()}`,
+      newSecret: () => 'secret',
+    });
+    const link = new Link();
+    const r = meeting.dispatch({
+      type: 'connect',
+      request: { name: 'Ana', role: 'viewer', accountId: null },
+      link,
+    });
+    if (r === undefined || !r.ok) throw new Error('refused');
+    meeting.dispatch({
+      type: 'message',
+      participantId: r.participantId,
+      message: { type: 'publish', sdp: 'v=0', sources: {}, ref: 'p' },
+    });
+    expect(link.last('error')).toMatchObject({
+      code: 'media_failed',
+      connection: 'publish',
+      ref: 'p',
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import {
   SIGNAL_LIMITS,
   type ChatMessage,
   type ClientMessage,
+  type MediaConnection,
   type MeetingRules,
   type ParticipantInfo,
   type ParticipantRole,
@@ -128,6 +129,10 @@ interface Participant {
   /** When they entered the meeting phase (attendance), null until then. */
   enteredAt: string | null;
   peer: MediaPeer | null;
+  /** The last subscriber offer sent (null when none, or its answer was taken). */
+  subscriberOffer: string | null;
+  /** Whether that offer was already sent again after a refused answer (once per offer). */
+  subscriberOfferResent: boolean;
 }
 
 /** The answer to a join: in, or refused with a code and the close code to use. */
@@ -142,11 +147,14 @@ export type MeetingEvent =
   | { type: 'message'; participantId: string; message: ClientMessage }
   | { type: 'disconnected'; participantId: string; link: ParticipantLink }
   | { type: 'grace_expired'; participantId: string }
-  /** The owner saved new settings: they apply now, to everyone in the meeting. */
+  /** The space's effective settings changed (owner's save, site defaults): they apply now. */
   | { type: 'settings'; settings: MeetingSettings }
   | { type: 'end'; reason: 'ended_by_moderator' | 'space_deleted' | 'shutdown' };
 
 export type MeetingStatus = 'waiting' | 'open' | 'ended';
+
+/** Answers the message being handled with an error (media_failed names the connection). */
+type Fail = (code: SignalErrorCode, message: string, connection?: MediaConnection) => void;
 
 /**
  * One live meeting of a space, in memory on the node that hosts it: participants and their
@@ -323,6 +331,8 @@ export class Meeting {
       joinedAt: at,
       enteredAt: null,
       peer: null,
+      subscriberOffer: null,
+      subscriberOfferResent: false,
     };
     this.participants.set(p.id, p);
     this.sendJoined(p);
@@ -486,14 +496,17 @@ export class Meeting {
   private onMessage(participantId: string, m: ClientMessage): void {
     const p = this.participants.get(participantId);
     if (p === undefined) return;
-    const fail = (code: SignalErrorCode, message: string) =>
+    const fail = (code: SignalErrorCode, message: string, connection?: MediaConnection) =>
       this.sendTo(p, {
         type: 'error',
         code,
         message,
+        ...(connection !== undefined ? { connection } : {}),
         ...(m.ref !== undefined ? { ref: m.ref } : {}),
       });
-    if (m.type === 'ping') return this.sendTo(p, { type: 'pong' });
+    if (m.type === 'ping') {
+      return this.sendTo(p, { type: 'pong', ...(m.ref !== undefined ? { ref: m.ref } : {}) });
+    }
     if (m.type === 'leave') {
       this.leave(p, 'left');
       p.link?.close(CloseCodes.normal, 'left');
@@ -517,14 +530,7 @@ export class Meeting {
       case 'publish':
         return this.publish(p, m.sdp, m.sources, fail);
       case 'subscriber_answer':
-        if (p.peer === null) return fail('out_of_order', 'No subscriber offer was sent.');
-        try {
-          p.peer.acceptSubscriberAnswer(m.sdp);
-        } catch (err) {
-          this.deps.onError?.(err, 'subscriber answer');
-          fail('media_failed', 'The answer was refused.');
-        }
-        return;
+        return this.acceptSubscriberAnswer(p, m.sdp, fail);
       case 'set_microphone':
         if (m.on && this.config.lockMicrophone && !isModerator) {
           return fail('locked_by_moderator', 'The microphone is locked by a moderator.');
@@ -633,16 +639,39 @@ export class Meeting {
     }
   }
 
+  /**
+   * A refused answer leaves publishing alone: the client starts its subscribe PC over. While the
+   * engine still waits for an answer to that offer, it is sent again (once) for the fresh PC.
+   */
+  private acceptSubscriberAnswer(p: Participant, sdp: string, fail: Fail): void {
+    if (p.peer === null) return fail('out_of_order', 'No subscriber offer was sent.');
+    try {
+      p.peer.acceptSubscriberAnswer(sdp);
+      p.subscriberOffer = null;
+    } catch (err) {
+      this.deps.onError?.(err, 'subscriber answer');
+      fail('media_failed', 'The answer was refused.', 'subscribe');
+      // 'invalid_state': the engine awaits no answer (this one was extra); nothing to offer again.
+      const awaiting = (err as { code?: unknown } | null)?.code !== 'invalid_state';
+      const offer = p.subscriberOffer;
+      if (awaiting && offer !== null && !p.subscriberOfferResent) {
+        p.subscriberOfferResent = true;
+        this.sendTo(p, { type: 'subscriber_offer', sdp: offer });
+      }
+    }
+  }
+
   private publish(
     p: Participant,
     sdp: string,
     sources: Record<string, TrackSourceName>,
-    fail: (code: SignalErrorCode, message: string) => void,
+    fail: Fail,
   ): void {
     // A peer the engine closed (its connection never completed) is replaced on the next offer.
     if (p.peer === null) this.attachMedia(p);
     const peer = p.peer;
-    if (peer === null) return fail('media_failed', 'Media is not available in this meeting.');
+    if (peer === null)
+      return fail('media_failed', 'Media is not available in this meeting.', 'publish');
     peer.publish(sdp, sources).then(
       (answer) => {
         // The participant may have left or resumed (new peer) while the engine worked.
@@ -652,7 +681,7 @@ export class Meeting {
       },
       (err: unknown) => {
         this.deps.onError?.(err, 'publish');
-        if (p.peer === peer) fail('media_failed', 'The offer was refused.');
+        if (p.peer === peer) fail('media_failed', 'The offer was refused.', 'publish');
       },
     );
   }
@@ -690,20 +719,40 @@ export class Meeting {
         },
       });
       const peerId = p.id;
+      // The connection whose failure made the engine drop the peer (it says so just before).
+      let failed: MediaConnection = 'publish';
       p.peer = this.room.addPeer(peerId, {
         onSubscriberOffer: (sdp) => {
-          if (p.peer?.id === peerId) this.sendTo(p, { type: 'subscriber_offer', sdp });
+          if (p.peer?.id !== peerId) return;
+          p.subscriberOffer = sdp;
+          p.subscriberOfferResent = false;
+          this.sendTo(p, { type: 'subscriber_offer', sdp });
         },
         onBitrateCap: (bitsPerSecond) => {
           if (p.peer?.id === peerId) this.sendTo(p, { type: 'bitrate_cap', bitsPerSecond });
         },
+        onConnectionState: (pc, state) => {
+          if (state === 'failed') failed = pc;
+        },
         onClosed: () => {
           if (p.peer === null || p.peer !== peer) return;
           p.peer = null;
+          p.subscriberOffer = null;
+          // The engine closed both connections with the peer: the one that failed is named
+          // first; publishing again then brings a new peer and a fresh subscriber offer.
+          if (failed === 'subscribe') {
+            this.sendTo(p, {
+              type: 'error',
+              code: 'media_failed',
+              message: 'The subscriber connection did not complete.',
+              connection: 'subscribe',
+            });
+          }
           this.sendTo(p, {
             type: 'error',
             code: 'media_failed',
             message: 'The media connection did not complete; publish again.',
+            connection: 'publish',
           });
         },
       });
@@ -730,6 +779,7 @@ export class Meeting {
   }
 
   private detachMedia(p: Participant): void {
+    p.subscriberOffer = null;
     if (p.peer === null) return;
     try {
       this.room?.removePeer(p.peer.id);

@@ -55,8 +55,10 @@ describe('LocalRouter', () => {
     expect(a.ok && b.ok).toBe(true);
     expect(router.status('s1')).toEqual({ participants: 2, locked: false });
     expect(router.stats()).toEqual({ meetings: 2, participants: 3 });
+    expect(router.liveSpaceIds().sort()).toEqual(['s1', 's2']);
     router.endMeeting('s1', 'space_deleted');
     expect(router.status('s1')).toBeUndefined();
+    expect(router.liveSpaceIds()).toEqual(['s2']);
     expect(router.stats().meetings).toBe(1);
   });
 

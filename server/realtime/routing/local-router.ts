@@ -66,6 +66,10 @@ export class LocalRouter implements Router {
     return { participants: m.size, locked: m.isLocked };
   }
 
+  liveSpaceIds(): string[] {
+    return [...this.meetings].filter(([, m]) => m.state !== 'ended').map(([spaceId]) => spaceId);
+  }
+
   updateSettings(spaceId: string, settings: MeetingSettings): void {
     const m = this.meetings.get(spaceId);
     if (m !== undefined && m.state !== 'ended') m.dispatch({ type: 'settings', settings });

@@ -41,7 +41,10 @@ export interface Router {
   resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart;
   /** The live meeting of a space, if any. */
   status(spaceId: string): LiveStatus | undefined;
-  /** Applies a space's new settings to its live meeting, if one is on (the owner saved them). */
+  /** The spaces that have a live meeting (waiting for a moderator or open). */
+  liveSpaceIds(): string[];
+  /** Applies a space's new effective settings to its live meeting, if one is on (the owner saved
+   * them, or the site's defaults changed). */
   updateSettings(spaceId: string, settings: MeetingSettings): void;
   /** Ends a space's live meeting (space deleted). */
   endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void;

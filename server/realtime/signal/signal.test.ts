@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes, SIGNAL_LIMITS, shouldReconnect } from '@common/protocol';
-import type { SpacePublicDto } from '@common/api/spaces';
+import { installDefaults, type SpaceDefaultsDto, type SpacePublicDto } from '@common/api/spaces';
 import { signJoinToken } from '@server/modules/spaces';
 import {
   authHeaders,
@@ -119,6 +119,103 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       a.client.close();
       await a.client.closed;
       await waitUntil(() => room?.closed === true);
+    });
+
+    it('names the peer connection that failed in media_failed, and offers again after a refused answer', async () => {
+      const space = await createTestSpace(t.app, owner);
+      const a = await guestJoin(space.slug, 'Ana');
+      await a.client.next('roster');
+      const peerOf = () => {
+        const room = [...media.rooms.values()].find((r) => r.id.startsWith(space.id) && !r.closed);
+        const peer = room?.peers.get(a.joined.self.id);
+        if (room === undefined || peer === undefined) throw new Error('no media peer');
+        return { room, peer };
+      };
+      const errors = () =>
+        a.client.received.filter((m) => m.type === 'error' && m.code === 'media_failed');
+      // A pong carries its ping's ref: a browser learns so that the answer sent before was taken.
+      a.client.send({ type: 'ping', ref: 'after-answer' });
+      expect((await a.client.next('pong')).ref).toBe('after-answer');
+
+      // The publish offer refused: publish.
+      peerOf().peer.failNext = true;
+      a.client.send({ type: 'publish', sdp: 'v=0 bad offer', sources: {}, ref: 'pub' });
+      expect(await a.client.next('error', (e) => e.ref === 'pub')).toMatchObject({
+        code: 'media_failed',
+        connection: 'publish',
+      });
+
+      // The answer to a subscriber offer refused: subscribe, and the same offer comes again (once)
+      // for the fresh PC; its answer is taken.
+      const { peer } = peerOf();
+      const take = peer.acceptSubscriberAnswer.bind(peer);
+      let refuse = 1;
+      peer.acceptSubscriberAnswer = (sdp) => {
+        if (refuse-- > 0) throw new Error('answer does not fit');
+        take(sdp);
+      };
+      peer.events.onSubscriberOffer('v=0 sub offer 1');
+      await a.client.next('subscriber_offer');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 stale answer', ref: 'sub' });
+      expect(await a.client.next('error', (e) => e.ref === 'sub')).toMatchObject({
+        code: 'media_failed',
+        connection: 'subscribe',
+      });
+      expect((await a.client.next('subscriber_offer')).sdp).toBe('v=0 sub offer 1');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 fresh answer' });
+      await a.client.sync();
+      expect(peer.answers).toEqual(['v=0 fresh answer']);
+
+      // Refused twice for one offer: the offer is not sent a third time.
+      refuse = 2;
+      peer.events.onSubscriberOffer('v=0 sub offer 2');
+      await a.client.next('subscriber_offer');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 answer 2a' });
+      expect((await a.client.next('subscriber_offer')).sdp).toBe('v=0 sub offer 2');
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 answer 2b', ref: 'again' });
+      expect(await a.client.next('error', (e) => e.ref === 'again')).toMatchObject({
+        connection: 'subscribe',
+      });
+      await a.client.sync();
+      // An answer the engine did not wait for ('invalid_state'): nothing to offer again either.
+      peer.acceptSubscriberAnswer = () => {
+        throw Object.assign(new Error('no offer awaits an answer'), { code: 'invalid_state' });
+      };
+      a.client.send({ type: 'subscriber_answer', sdp: 'v=0 extra answer', ref: 'extra' });
+      expect(await a.client.next('error', (e) => e.ref === 'extra')).toMatchObject({
+        connection: 'subscribe',
+      });
+      await a.client.sync();
+      expect(a.client.received.filter((m) => m.type === 'subscriber_offer')).toHaveLength(4);
+
+      // The engine drops the peer because its subscribe PC never connected: both connections are
+      // gone; the subscribe one is named first, then publish (which brings a new peer).
+      const before = errors().length;
+      peer.events.onConnectionState?.('subscribe', 'failed');
+      peerOf().room.removePeer(peer.id);
+      peer.events.onClosed?.('connect_timeout');
+      await a.client.sync();
+      expect(
+        errors()
+          .slice(before)
+          .map((e) => e.type === 'error' && e.connection),
+      ).toEqual(['subscribe', 'publish']);
+      a.client.send({ type: 'publish', sdp: 'v=0 offer again', sources: { '0': 'microphone' } });
+      await a.client.next('publish_answer');
+      // This time the publish PC never connected: publish only.
+      const second = peerOf().peer;
+      expect(second).not.toBe(peer);
+      second.events.onConnectionState?.('publish', 'failed');
+      peerOf().room.removePeer(second.id);
+      second.events.onClosed?.('connect_timeout');
+      await a.client.sync();
+      expect(
+        errors()
+          .slice(before + 2)
+          .map((e) => e.type === 'error' && e.connection),
+      ).toEqual(['publish']);
+      a.client.close();
+      await a.client.closed;
     });
 
     it('applies settings the owner saves while the meeting runs (PATCH → live meeting)', async () => {
@@ -525,6 +622,96 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await deleted.next('error')).code).toBe('space_not_found');
       expect((await deleted.closed).code).toBe(CloseCodes.spaceNotFound);
     });
+  });
+});
+
+describe(`site-wide defaults and running meetings on ${testDialect()}`, () => {
+  it('pushes the new effective rules to every running meeting they change, and only those', async () => {
+    const t = await startMeetingTestApp({ media: new FakeMediaEngine() });
+    try {
+      const steward = await signUpAndLogIn(t.app, { steward: true, name: 'Stew' });
+      const owner = await signUpAndLogIn(t.app, { name: 'Olga' });
+      const putDefaults = (body: SpaceDefaultsDto) =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/admin/space-defaults',
+          headers: authHeaders(steward),
+          payload: body,
+        });
+      // Two spaces: one with nothing locked but chat, one whose own settings already lock cameras;
+      // a third one whose meeting waits for a moderator.
+      const open = await createTestSpace(t.app, owner, { settings: { lockChat: true } });
+      const locked = await createTestSpace(t.app, owner, { settings: { lockCamera: true } });
+      const waiting = await createTestSpace(t.app, owner, { settings: { anyoneCanStart: false } });
+      const enter = async (slug: string, name: string) => {
+        const c = await TestClient.join(t.wsUrl, (await joinTicket(t.app, slug, { name })).token);
+        await c.client.next('roster');
+        return c;
+      };
+      const mod = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, open.slug, { name: 'Olga' }, owner)).token,
+      );
+      await mod.client.next('roster');
+      const g = await enter(open.slug, 'Gwen');
+      expect(g.joined.self.camera).toBe(true);
+      const h = await enter(locked.slug, 'Hal');
+      const early = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, waiting.slug, { name: 'Early' })).token,
+      );
+      expect(early.joined.phase).toBe('waiting_for_moderator');
+
+      // Cameras locked everywhere; chat never locked; anyone may start a meeting.
+      const res = await putDefaults({
+        ...installDefaults,
+        lockCamera: { value: true, policy: 'always_on' },
+        lockChat: { value: false, policy: 'off' },
+        anyoneCanStart: { value: true, policy: 'always_on' },
+      });
+      expect(res.statusCode).toBe(200);
+
+      // The running meeting follows at once: Gwen's camera goes off and stays locked, chat opens.
+      expect((await g.client.next('rules')).rules).toMatchObject({
+        lockCamera: true,
+        lockChat: false,
+      });
+      expect((await mod.client.next('rules')).rules.lockCamera).toBe(true);
+      expect(
+        (await mod.client.next('participant_updated', (m) => m.participant.id === g.joined.self.id))
+          .participant.camera,
+      ).toBe(false);
+      g.client.send({ type: 'set_camera', on: true, ref: 'cam' });
+      expect(await g.client.next('error')).toMatchObject({
+        code: 'locked_by_moderator',
+        ref: 'cam',
+      });
+      g.client.send({ type: 'chat', text: 'now I may' });
+      expect((await mod.client.next('chat')).message.text).toBe('now I may');
+      // The waiting meeting opens by itself.
+      expect((await early.client.next('rules')).rules.lockCamera).toBe(true);
+      expect((await early.client.next('phase')).phase).toBe('meeting');
+      // Hal's meeting already had these rules: nothing is pushed there.
+      await h.client.sync();
+      expect(h.client.received.filter((m) => m.type === 'rules')).toEqual([]);
+      // And new arrivals get the rules in force.
+      const late = await enter(open.slug, 'Lou');
+      expect(late.joined.rules.lockCamera).toBe(true);
+      expect(late.joined.self.camera).toBe(false);
+
+      // Back to the install's defaults: the spaces' own choices apply again.
+      expect((await putDefaults(installDefaults)).statusCode).toBe(200);
+      expect((await g.client.next('rules')).rules).toMatchObject({
+        lockCamera: false,
+        lockChat: true,
+      });
+      await h.client.sync();
+      expect(h.client.received.filter((m) => m.type === 'rules')).toEqual([]);
+      for (const c of [mod, g, h, early, late]) c.client.close();
+      await Promise.all([mod, g, h, early, late].map((c) => c.client.closed));
+    } finally {
+      await t.close();
+    }
   });
 });
 

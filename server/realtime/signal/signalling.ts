@@ -222,6 +222,7 @@ export function createSignalling(deps: SignallingDeps): Signalling {
     routes,
     live: {
       status: (spaceId) => router.status(spaceId),
+      liveSpaceIds: () => router.liveSpaceIds(),
       end: (spaceId) => router.endMeeting(spaceId, 'space_deleted'),
       applySettings: (spaceId, s) =>
         router.updateSettings(spaceId, {
