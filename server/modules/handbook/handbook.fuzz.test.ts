@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '@common/api/handbook';
 import {
@@ -84,6 +86,7 @@ describeFuzz('fuzzing the handbook API', {
     await send(ctx, 'POST', '/pages', { title: 'Rename Me', story: [] });
     await send(ctx, 'POST', '/pages', { title: 'Doomed', story: [p('d1', 'bye')] });
     await send(ctx, 'POST', '/pages', { title: 'Gone', story: [p('g1', 'soon gone')] });
+    await send(ctx, 'POST', '/pages', { title: 'Item Target', story: [p('t1', 'fuzzed ids')] });
     await send(ctx, 'POST', '/pages', { title: 'Was Deleted', story: [] });
     await remove(ctx, '/pages/was-deleted');
     const deleted = await ctx.t.app.inject({
@@ -108,6 +111,8 @@ describeFuzz('fuzzing the handbook API', {
       gone: 'gone',
       deleted: kept.find((d) => d.slug === 'was-deleted')?.id ?? 'missing',
       doomedCircle: 'doomed-circle',
+      target: 'item-target',
+      targetItem: 't1',
       image: img.json<{ id: string }>().id,
       index: '0',
     };
@@ -230,7 +235,10 @@ describeFuzz('fuzzing the handbook API', {
     ['GET', `${api}/pages/:slug/diagram`, 'member'],
     ['GET', `${api}/images/:image`, 'guest'],
     ['GET', '/:slug.json', 'guest'],
-    ['DELETE', `${api}/pages/:slug/items/:item`, 'member'],
+    // Not fuzz-page: an item id made of dots (%2e%2e, .%2E, ..) is resolved away by inject's URL
+    // parser as by a browser's, and DELETE …/items/%2e%2e becomes DELETE of the page itself, a fair
+    // deletion that took the page the after-check reads (2 of 25 seeded runs).
+    ['DELETE', `${api}/pages/:target/items/:targetItem`, 'member'],
     ['DELETE', `${api}/pages/:slug`, 'member'],
     ['POST', `${api}/deleted-pages/:deleted/restore`, 'steward'],
     ['DELETE', `${api}/circles/:circle`, 'steward'],
@@ -343,6 +351,48 @@ describe(`the handbook refuses what the fuzzer found, on ${testDialect()}`, () =
       item: { id: 'n', type: 'x', data: { a: [{ b: [1, 2] }] } },
     });
     expect(ok.statusCode, ok.body).toBe(200);
+  });
+
+  it('reads an item id of dots as an item id; only a URL parser on the way turns it into the page', async () => {
+    for (const title of ['Dots A', 'Dots B']) {
+      const made = await send('POST', `${api}/pages`, { title, story: [p('d', 'x')] });
+      expect(made.statusCode, made.body).toBe(201);
+    }
+    // What the fuzzer's after-check once met: inject resolves %2e%2e (as fetch does in a browser),
+    // so the request that arrives is DELETE /pages/dots-a, and the page goes.
+    const resolved = await t.app.inject({
+      method: 'DELETE',
+      url: `${api}/pages/dots-a/items/%2e%2e`,
+      headers: authHeaders(member),
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect(resolved.json()).toMatchObject({ deleted: { slug: 'dots-a' } });
+    // Sent as written, the server itself resolves nothing: no item "..", the page stays.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'DELETE',
+          path: `${api}/pages/dots-b/items/%2e%2e`,
+          headers: authHeaders(member),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw.status, raw.body).toBe(404);
+    expect(JSON.parse(raw.body)).toMatchObject({ error: { code: 'item_not_found' } });
+    expect((await send('GET', `${api}/pages/dots-b`)).statusCode).toBe(200);
   });
 
   it('answers a broken or over-long slug on the Federated Wiki route with a code', async () => {

@@ -26,7 +26,7 @@ type HandbookTables = {
     parentId: string | null;
     position: number;
   };
-  handbookCircles: { id: string; name: string; createdAt: string };
+  handbookCircles: { id: string; name: string; nameKey: string; createdAt: string };
   handbookCircleMembers: { circleId: string; accountId: string };
   handbookImages: {
     id: string;
@@ -94,6 +94,26 @@ function toRecord(r: Omit<PagesTable, 'searchText'>): PageRecord {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
+}
+
+/**
+ * True when `err` is the database refusing a circle name another circle holds: the unique index
+ * on the name key (or the older one on the exact name), on SQLite or PostgreSQL.
+ */
+export function isCircleNameTaken(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, constraint, message } = err as {
+    code?: unknown;
+    constraint?: unknown;
+    message?: unknown;
+  };
+  if (code === '23505')
+    return typeof constraint === 'string' && constraint.startsWith('handbook_circles_name');
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof message === 'string' &&
+    message.includes('handbook_circles.name')
+  );
 }
 
 /** Kysely queries of the handbook; plain objects in and out. */
@@ -527,12 +547,12 @@ export class HandbookRepo {
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** The id of the circle with this name, if any. */
-  async circleNamed(name: string): Promise<string | undefined> {
+  /** The id of the circle whose name has this key (circleNameKey), if any. */
+  async circleNamed(nameKey: string): Promise<string | undefined> {
     const r = await this.db
       .selectFrom('handbookCircles')
       .select('id')
-      .where('name', '=', name)
+      .where('nameKey', '=', nameKey)
       .executeTakeFirst();
     return r?.id;
   }
@@ -546,15 +566,23 @@ export class HandbookRepo {
     return rows.map((r) => r.circleId);
   }
 
-  async putCircle(id: string, name: string, members: string[], now: string): Promise<void> {
-    const exists = await this.db
-      .selectFrom('handbookCircles')
-      .select('id')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (exists === undefined)
-      await this.db.insertInto('handbookCircles').values({ id, name, createdAt: now }).execute();
-    else await this.db.updateTable('handbookCircles').set({ name }).where('id', '=', id).execute();
+  /**
+   * Creates or renames the circle and sets its members. One upsert, so two writers of the same
+   * new id end as one circle (the later one's members) instead of a primary-key error. A name key
+   * held by another circle throws the unique violation (see isCircleNameTaken).
+   */
+  async putCircle(
+    id: string,
+    name: string,
+    nameKey: string,
+    members: string[],
+    now: string,
+  ): Promise<void> {
+    await this.db
+      .insertInto('handbookCircles')
+      .values({ id, name, nameKey, createdAt: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name, nameKey }))
+      .execute();
     await this.db.deleteFrom('handbookCircleMembers').where('circleId', '=', id).execute();
     if (members.length > 0)
       await this.db

@@ -21,9 +21,15 @@ import {
 } from '@common/api/handbook';
 import { itemChangedSince, replay, type PageState } from './handbook.journal';
 import { can, type HandbookAction } from './handbook.policy';
-import type { HandbookRepo, PageIndexes, PageRecord } from './handbook.repo';
+import {
+  isCircleNameTaken,
+  type HandbookRepo,
+  type PageIndexes,
+  type PageRecord,
+} from './handbook.repo';
 import {
   asciiSlug,
+  circleNameKey,
   fold,
   highlight,
   plainText,
@@ -224,8 +230,10 @@ export class HandbookService {
   }
 
   /**
-   * Creates or updates a circle with exactly these members. Another circle's name → 409
-   * circle_name_taken; with an account directory wired, unknown account ids → 400.
+   * Creates or updates a circle with exactly these members. A name another circle holds, compared
+   * as circleNameKey does (case, Unicode form and spacing aside) → 409 circle_name_taken, whether
+   * the check sees it or the unique index catches a steward creating it at the same moment; with
+   * an account directory wired, unknown account ids → 400.
    */
   async putCircle(actor: Actor, id: string, name: string, members: string[]): Promise<void> {
     await this.authorize(actor, 'administer');
@@ -239,15 +247,22 @@ export class HandbookService {
         });
       }
     }
-    await this.repo.transaction(async (repo) => {
-      const holder = await repo.circleNamed(name);
-      if (holder !== undefined && holder !== id) {
-        throw conflict('circle_name_taken', `A circle named "${name}" already exists.`, {
-          id: holder,
-        });
-      }
-      await repo.putCircle(id, name, unique, this.clock.now().toISOString());
-    });
+    const key = circleNameKey(name);
+    const taken = (holder: string | undefined) =>
+      conflict('circle_name_taken', `A circle named "${name}" already exists.`, {
+        id: holder ?? null,
+      });
+    try {
+      await this.repo.transaction(async (repo) => {
+        const holder = await repo.circleNamed(key);
+        if (holder !== undefined && holder !== id) throw taken(holder);
+        await repo.putCircle(id, name, key, unique, this.clock.now().toISOString());
+      });
+    } catch (err) {
+      // Another steward's circle of this name committed after our check read.
+      if (isCircleNameTaken(err)) throw taken(await this.repo.circleNamed(key));
+      throw err;
+    }
   }
 
   /** Every circle with its members (names when an account directory is wired). Stewards. */

@@ -27,6 +27,22 @@ export function asciiSlug(title: string): string {
     .toLowerCase();
 }
 
+/**
+ * A circle's name as circles are compared, so "Tech", "tech" and " TECH " are one name: the page
+ * slug's case and Unicode rules (normal form C, lower-cased) with runs of whitespace made one
+ * space. Punctuation and accents stay significant ("C" and "C++", "Cafe" and "Café" are two
+ * circles), unlike slugs and search. A migration (20261128-10) keeps a copy: change both together,
+ * with a migration that recomputes the stored keys.
+ */
+export function circleNameKey(name: string): string {
+  return name
+    .normalize('NFC')
+    .toLocaleLowerCase('und')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .normalize('NFC');
+}
+
 /** Lower-case, accents removed (é → e, ç → c, ß kept): what search matches on. */
 export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
