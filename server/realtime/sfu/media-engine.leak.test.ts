@@ -24,6 +24,8 @@ async function churn(warmUp: number, cycles: number, env: NodeJS.ProcessEnv): Pr
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Never outlives the test (its timeout is 120 s).
+      timeout: 100_000,
     },
   );
   let out = '';
