@@ -3,6 +3,13 @@ import type { Config } from '@server/config';
 import { migrateToLatest, openDb } from '@server/platform/db';
 import { createLogger } from '@server/platform/log';
 
+/** The C library's version when it is glibc (Linux), from Node's diagnostic report header. */
+function glibcVersion(): string | undefined {
+  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } })
+    .header;
+  return header?.glibcVersionRuntime;
+}
+
 /** How long a graceful stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 10_000;
 
@@ -31,6 +38,11 @@ export async function startServer(
     { address, database: config.database.dialect, publicUrl: config.publicUrl },
     'Commonhall is listening',
   );
+  if (!config.mallocArenasLimited && glibcVersion() !== undefined) {
+    log.info(
+      'MALLOC_ARENA_MAX is not set: the media engine uses less memory, and memory that stays put as people come and go, with MALLOC_ARENA_MAX=1 in the environment (README, Operations)',
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

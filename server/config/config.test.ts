@@ -27,6 +27,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('notes whether glibc malloc arenas are limited, from MALLOC_ARENA_MAX or GLIBC_TUNABLES', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).mallocArenasLimited).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), MALLOC_ARENA_MAX: '1' }).mallocArenasLimited).toBe(true);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })
+        .mallocArenasLimited,
+    ).toBe(true);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=0' })
+        .mallocArenasLimited,
+    ).toBe(false);
+  });
+
   it('generates the session secret once and keeps it in DATA_DIR', () => {
     const dir = tmp();
     const a = loadConfig({ DATA_DIR: dir });

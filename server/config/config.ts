@@ -56,6 +56,9 @@ export const envSchema = z.object({
       message: `must be one of ${handbookStarterLanguages.join(', ')} (the languages a starter handbook is written in)`,
     })
     .default('en'),
+  /** Read only to report at start whether glibc's arenas are limited (README "Operations"). */
+  MALLOC_ARENA_MAX: z.string().optional(),
+  GLIBC_TUNABLES: z.string().optional(),
 });
 
 export type EnvInput = Partial<Record<keyof z.input<typeof envSchema>, string>>;
@@ -86,6 +89,8 @@ export interface Config {
   };
   handbookStarter: boolean;
   handbookStarterLanguage: HandbookStarterLanguage;
+  /** Whether the environment limits glibc's malloc arenas (glibc reads it only at start). */
+  mallocArenasLimited: boolean;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +162,8 @@ export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } =
     },
     handbookStarter: e.HANDBOOK_STARTER === 'on',
     handbookStarterLanguage: e.HANDBOOK_STARTER_LANGUAGE,
+    mallocArenasLimited:
+      e.MALLOC_ARENA_MAX !== undefined || (e.GLIBC_TUNABLES ?? '').includes('arena_max'),
   };
 }
 
