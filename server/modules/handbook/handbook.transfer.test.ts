@@ -126,6 +126,58 @@ describe(`handbook import and export on ${testDialect()}`, () => {
     expect(fw.json()).toMatchObject({ title: 'Política econòmica' });
   });
 
+  it('renames item ids no URL can name ("." "..", %2e forms), keeping the items and their history', async () => {
+    const a = { type: 'paragraph', id: '..', text: 'two dots' };
+    const b = { type: 'paragraph', id: '.', text: 'one dot' };
+    const c = { type: 'markdown', id: '%2e%2E', text: 'encoded dots' };
+    const d = { type: 'paragraph', id: 'ok', text: 'plain' };
+    const report = await importExport(repo(), t.clock, {
+      dots: {
+        title: 'Dots',
+        story: [c, b, { ...a, text: 'two dots, edited' }, d],
+        journal: [
+          { type: 'create', item: { title: 'Dots', story: [a] }, date: 1 },
+          { type: 'add', id: '.', item: b, after: '..', date: 2 },
+          { type: 'add', id: '%2e%2E', item: c, after: '.', date: 3 },
+          { type: 'add', id: 'ok', item: d, after: '%2e%2E', date: 4 },
+          { type: 'edit', id: '..', item: { ...a, text: 'two dots, edited' }, date: 5 },
+          { type: 'move', order: ['%2e%2E', '.', '..', 'ok'], date: 6 },
+          { type: 'add', id: '.%2e', item: { type: 'paragraph', id: '.%2e', text: 'x' }, date: 7 },
+          { type: 'remove', id: '.%2e', date: 8 },
+        ],
+      },
+    });
+    expect(report.refused).toEqual([]);
+    expect(report.imported).toBe(1);
+    const renamed = new Map((report.renamedItems ?? []).map((r) => [r.from, r.to]));
+    expect([...renamed.keys()].sort()).toEqual(['%2e%2E', '.', '.%2e', '..']);
+    for (const [, to] of renamed) expect(to).toMatch(/^[0-9a-f]{16}$/);
+    const { page } = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/dots' })
+    ).json<{ page: PageView }>();
+    expect(page.story).toEqual([
+      { ...c, id: renamed.get('%2e%2E') },
+      { ...b, id: renamed.get('.') },
+      { ...a, id: renamed.get('..'), text: 'two dots, edited' },
+      d,
+    ]);
+    // The journal names the new ids wherever it named the old ones: each version replays.
+    const version = async (i: number) =>
+      (
+        await t.app.inject({ method: 'GET', url: `/api/v1/handbook/pages/dots/versions/${i}` })
+      ).json<{ story: { id: string }[] }>().story;
+    expect((await version(5)).map((i) => i.id)).toEqual(page.story.map((i) => i.id));
+    expect((await version(7)).map((i) => i.id)).toEqual(page.story.map((i) => i.id));
+    expect((await version(6)).map((i) => i.id)).toContain(renamed.get('.%2e'));
+    // And the app's item URLs reach them.
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/handbook/pages/dots/items/${renamed.get('..') ?? ''}`,
+      headers: steward,
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+  });
+
   it('imports nothing from malformed JSON and names each refused page with its reason', async () => {
     const wiki: Record<string, unknown> = { ...generatedWiki(3) };
     wiki['no-title'] = { story: [] };
