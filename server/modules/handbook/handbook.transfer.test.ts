@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PageView, SitemapEntry, WikiExport, WikiPage } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
+import { importFromSource } from './handbook.cli';
+import { sitemapLinks } from './handbook.interop';
 import { HandbookRepo } from './handbook.repo';
 import { starters, seedStarter } from './handbook.starter';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
@@ -327,5 +332,74 @@ describe(`Federated Wiki routes on ${testDialect()}`, () => {
       links: { 'política-econòmica': 'p0', 'welcome-visitors': 'm0' },
     });
     expect((await t.app.inject({ method: 'GET', url: '/nope.json' })).statusCode).toBe(404);
+  });
+});
+
+describe(`page names that are Object.prototype's own, on ${testDialect()}`, () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it('links to them in the sitemap like to any page', async () => {
+    const story = [
+      { id: 'a', type: 'paragraph', text: names.map((n) => `[[${n}]]`).join(' ') },
+      { id: 'b', type: 'paragraph', text: '[[constructor]] again, [[Other]]' },
+    ];
+    // As a function, with slugs made to be exactly those names…
+    expect(
+      sitemapLinks([
+        { id: 'x', type: 'paragraph', text: '[[constructor]] [[toString]]' },
+        { id: 'y', type: 'paragraph', text: '[[constructor]]' },
+      ]),
+    ).toEqual({ constructor: 'x', tostring: 'x' });
+    expect(Object.keys(sitemapLinks(story))).toEqual([
+      'constructor',
+      'proto',
+      'tostring',
+      'hasownproperty',
+      'valueof',
+      'other',
+    ]);
+    // …and served.
+    for (const title of ['Linker', ...names]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/handbook/pages',
+        headers: steward,
+        payload: { title, story: title === 'Linker' ? story : [] },
+      });
+      expect(res.statusCode, `${title}: ${res.body}`).toBe(201);
+    }
+    const sitemap = (await t.app.inject({ method: 'GET', url: '/system/sitemap.json' })).json<
+      SitemapEntry[]
+    >();
+    expect(sitemap.find((e) => e.slug === 'linker')?.links).toEqual({
+      constructor: 'a',
+      proto: 'a',
+      tostring: 'a',
+      hasownproperty: 'a',
+      valueof: 'a',
+      other: 'b',
+    });
+    expect(sitemap.map((e) => e.slug).sort()).toEqual(
+      ['linker', 'constructor', 'proto', 'tostring', 'hasownproperty', 'valueof'].sort(),
+    );
+  });
+
+  it('imports page files named after them from a folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'commonhall-proto-'));
+    try {
+      for (const n of names) {
+        const page = { title: `Page ${n}`, story: [{ id: 'a', type: 'paragraph', text: n }] };
+        writeFileSync(join(dir, `${n}.json`), JSON.stringify(page));
+      }
+      const report = await importFromSource(t.db, dir);
+      expect(report.refused).toEqual([]);
+      expect(report.imported).toBe(names.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The Federated Wiki slug (the file name) stays an alias, "__proto__" included.
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/__proto__' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ page: { slug: 'page-proto' } });
   });
 });
