@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '@common/api/handbook';
 import {
@@ -8,7 +9,17 @@ import {
   signUpAndLogIn,
   type TestSession,
 } from '@server/test/accounts';
-import { describeFuzz, type FuzzContext } from '@server/test/fuzz';
+import {
+  badSegment,
+  describeFuzz,
+  fuzzAssert,
+  fuzzSeed,
+  injectSegment,
+  rawPathSegments,
+  replayHint,
+  withHint,
+  type FuzzContext,
+} from '@server/test/fuzz';
 import { testDialect, type TestApp } from '@server/test/test-app';
 
 const api = '/api/v1/handbook';
@@ -410,5 +421,58 @@ describe(`the handbook refuses what the fuzzer found, on ${testDialect()}`, () =
     const long = await send('GET', `/${'a'.repeat(600)}.json`);
     expect(long.statusCode).toBe(414);
     expect(long.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
+
+// The harness itself (server/test/fuzz.ts), which this file is the main user of.
+describe('the fuzz harness', () => {
+  it('takes its seed from FUZZ_SEED, else picks one, and refuses a seed that is no integer', () => {
+    expect(fuzzSeed({ FUZZ_SEED: '1234567' })).toBe(1234567);
+    expect(fuzzSeed({ FUZZ_SEED: '-42' })).toBe(-42);
+    const picked = fuzzSeed({});
+    expect(Number.isSafeInteger(picked) && picked >= 0 && picked < 2 ** 31).toBe(true);
+    expect(() => fuzzSeed({ FUZZ_SEED: 'abc' })).toThrow(/FUZZ_SEED must be an integer/);
+    expect(() => fuzzSeed({ FUZZ_SEED: '1.5' })).toThrow(/FUZZ_SEED/);
+  });
+
+  it('replays the same values from the same seed', async () => {
+    const seen = async (seed: number) => {
+      const values: string[] = [];
+      await fuzzAssert(
+        fc.asyncProperty(badSegment, async (v) => {
+          values.push(v);
+          return Promise.resolve();
+        }),
+        seed,
+        50,
+      );
+      return values;
+    };
+    const first = await seen(987_654);
+    expect(first).toHaveLength(50);
+    expect(await seen(987_654)).toEqual(first);
+    expect(await seen(987_655)).not.toEqual(first);
+  });
+
+  it('names the seed in a failure, the after-check’s included', async () => {
+    const hint = replayHint(31_337, { FUZZ_RUNS: '5000' });
+    expect(hint).toContain('FUZZ_SEED=31337 FUZZ_RUNS=5000');
+    expect(hint).toContain(`COMMONHALL_TEST_DB=${testDialect()}`);
+    const failed = await withHint(hint, () => {
+      expect(500, 'GET /fuzz-page').toBe(200);
+      return Promise.resolve();
+    }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/GET \/fuzz-page.*\n.*FUZZ_SEED=31337/s);
+  });
+
+  it('sends dot segments over a socket only: inject would resolve them to another URL', () => {
+    const dots = /^(?:\.|%2e){1,2}$/i;
+    // badSegment makes them (they matter as parameters), the in-process path fuzz must not.
+    expect(fc.sample(badSegment, { numRuns: 3000, seed: 1 }).some((s) => dots.test(s))).toBe(true);
+    expect(
+      fc.sample(injectSegment, { numRuns: 3000, seed: 1 }).filter((s) => dots.test(s)),
+    ).toEqual([]);
+    for (const s of ['..', '.', '.%2e', '%2e.', '%2e%2e']) expect(rawPathSegments).toContain(s);
   });
 });
