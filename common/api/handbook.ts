@@ -27,15 +27,41 @@ export const HANDBOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const handbookImageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 /**
- * A Federated Wiki story item: `id`, `type`, usually `text`, plus type-specific fields
- * (image: `url`, `caption`; reference: `site`, `slug`, `title`; graphviz: `dot`, `svg` …).
+ * A path segment a URL parser resolves away: `.` or `..`, each dot written plainly or as `%2e`
+ * (the WHATWG URL parser, which fetch uses, counts `%2e` as a dot there). In an item's URL it
+ * would turn `DELETE …/pages/<slug>/items/..` into `DELETE …/pages/<slug>/`: the page itself.
  */
-export const itemSchema = z.looseObject({
-  id: z.string().min(1).max(64),
+export const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/** True when `s`, put in a URL path as it is, would be resolved away (see DOT_SEGMENT). */
+export function isDotSegment(s: string): boolean {
+  return DOT_SEGMENT.test(s);
+}
+
+const itemIdSchema = z.string().min(1).max(64);
+
+/**
+ * A Federated Wiki story item as stored and served: `id`, `type`, usually `text`, plus
+ * type-specific fields (image: `url`, `caption`; reference: `site`, `slug`, `title`; graphviz:
+ * `dot`, `svg` …). Pages saved before item ids were checked may hold any id of 1–64 characters.
+ */
+export const storedItemSchema = z.looseObject({
+  id: itemIdSchema,
   type: z.string().min(1).max(64),
   text: z.string().max(HANDBOOK_ITEM_TEXT_MAX).optional(),
 });
-export type Item = z.infer<typeof itemSchema>;
+export type Item = z.infer<typeof storedItemSchema>;
+
+/**
+ * A story item as clients send it and imports must be: the same, except that its id may not be a
+ * dot segment (`.`, `..`, `%2e%2e` …), which no item URL could name (imports rename such ids).
+ */
+export const itemSchema = storedItemSchema.extend({
+  id: itemIdSchema.refine((id) => !isDotSegment(id), {
+    message:
+      'An item id may not be "." or ".." (nor those dots written as %2e): a URL cannot name it.',
+  }),
+});
 
 export const journalActionTypes = ['create', 'add', 'edit', 'move', 'remove', 'fork'] as const;
 export type JournalActionType = (typeof journalActionTypes)[number];
@@ -110,7 +136,7 @@ export const pageViewSchema = z.object({
   title: z.string(),
   /** Bumped by every change; item edits send the version they were based on. */
   version: z.number().int(),
-  story: z.array(itemSchema),
+  story: z.array(storedItemSchema),
   journal: z.array(journalActionSchema),
   /** Links in the story, resolved (exists = false: a missing page, shown differently). */
   links: z.array(linkViewSchema),
@@ -148,7 +174,8 @@ export const addItemBodySchema = z.strictObject({
 });
 
 export const editItemBodySchema = z.strictObject({
-  item: itemSchema,
+  /** Its id is the URL's (an item saved before ids were checked keeps the id it has). */
+  item: storedItemSchema,
   /** The page version the editor started from; a newer change to this item → 409 edit_conflict. */
   baseVersion: z.number().int(),
 });

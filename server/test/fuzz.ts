@@ -20,6 +20,10 @@ import { testDialect, type TestApp } from './test-app';
  * parameters and query strings at routes through app.inject(), acting as a guest, a member or a
  * steward (real sessions with their CSRF token), and expects no 5xx and a stable error code (one
  * of common/api/errors.ts) on every 4xx.
+ *
+ * Each suite draws from one seed: FUZZ_SEED when set, else a fresh one. Every failure, the
+ * after-check's included, names it; running the same file again with FUZZ_SEED (and FUZZ_RUNS,
+ * if it was set) replays the same requests in the same order.
  */
 
 /** Who sends the requests. */
@@ -353,7 +357,8 @@ function encodeAll(s: string): string {
 /**
  * One bad path segment as it appears in the URL (already percent-encoded where a client would):
  * very long, any Unicode, percent-encoding garbage, dot segments in disguise, separators.
- * (app.inject resolves literal `.` and `..` segments; see rawPathSegments for those.)
+ * Some are `.` or `..` in disguise, which app.inject resolves: inject gets injectSegment, and
+ * rawPathSegments sends dot segments over a socket.
  */
 export const badSegment: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
@@ -417,7 +422,25 @@ export const badSegment: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Literal dot segments and traversals, sent over a real socket because inject resolves them. */
-export const rawPathSegments = ['..', '.', '../..', '..%2f..%2fetc%2fpasswd', '.%2e', '..;'];
+export const rawPathSegments = [
+  '..',
+  '.',
+  '../..',
+  '..%2f..%2fetc%2fpasswd',
+  '.%2e',
+  '%2e.',
+  '%2e%2e',
+  '..;',
+];
+
+/**
+ * A segment app.inject (like fetch) resolves away: `.` or `..`, dots plain or as %2e. Sent through
+ * inject it fuzzes another URL, not the parameter (rawPathSegments sends them as written).
+ */
+const dotSegment = /^(?:\.|%2e){1,2}$/i;
+
+/** badSegment without what inject would resolve away: the path parameters inject fuzzes. */
+export const injectSegment: fc.Arbitrary<string> = badSegment.filter((s) => !dotSegment.test(s));
 
 /** A bad query string (without the `?`) for a route whose query knows `fields`. */
 export function badQuery(
@@ -450,6 +473,43 @@ export function badQuery(
         return out.join('&');
       }),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds
+
+/** The seed of one suite: FUZZ_SEED when set (to replay a failure), else a fresh one. */
+export function fuzzSeed(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.FUZZ_SEED;
+  if (raw === undefined || raw.trim() === '') return Math.floor(Math.random() * 0x7fffffff);
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not "${raw}".`);
+  return seed;
+}
+
+/** The line a failure ends with: how to run the same requests again. */
+export function replayHint(seed: number, env: Record<string, string | undefined> = process.env) {
+  const runs = env.FUZZ_RUNS === undefined ? '' : ` FUZZ_RUNS=${env.FUZZ_RUNS}`;
+  return `fuzz seed ${seed}: replay with FUZZ_SEED=${seed}${runs} COMMONHALL_TEST_DB=${testDialect()} (the whole file: each test starts from what the ones before left)`;
+}
+
+/** Runs `fn`; an error it throws leaves with `hint` added to its message. */
+export async function withHint(hint: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${err.message}\n${hint}`;
+    throw err;
+  }
+}
+
+/** fc.assert with the suite's seed and number of runs. */
+export function fuzzAssert<Ts extends [unknown, ...unknown[]]>(
+  property: fc.IAsyncPropertyWithHooks<Ts>,
+  seed: number,
+  numRuns: number,
+): Promise<void> {
+  return fc.assert(property, { seed, numRuns });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,6 +551,11 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
     const ctx = {} as FuzzContext;
     // FUZZ_RUNS=5000 fuzzes deeper locally; the suite's own number is what CI runs.
     const runs = Number(process.env.FUZZ_RUNS ?? '') || suite.runs;
+    const seed = fuzzSeed();
+    const hint = replayHint(seed);
+    /** `it` whose failure names the seed. */
+    const fuzzIt = (name: string, fn: () => Promise<void>) => it(name, () => withHint(hint, fn));
+    if (process.env.FUZZ_VERBOSE !== undefined) process.stderr.write(`${title}: ${hint}\n`);
     const headersFor = async (as: As) =>
       authHeaders(as === 'guest' ? await guestSession(ctx.t.app) : ctx[as]);
 
@@ -505,10 +570,10 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
     });
 
     for (const [method, path, as, opts = {}] of suite.bodies ?? []) {
-      it(`${method} ${path} (as ${as}) refuses bad bodies without a 5xx`, async () => {
+      fuzzIt(`${method} ${path} (as ${as}) refuses bad bodies without a 5xx`, async () => {
         const headers = await headersFor(as);
         const statuses = new Map<number, number>();
-        await fc.assert(
+        await fuzzAssert(
           fc.asyncProperty(bodiesFor(suite.fields, opts), async (bad) => {
             const res = await ctx.t.app.inject({
               method,
@@ -523,7 +588,8 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
             expectHandled(res);
             if (res.statusCode < 300) await opts.restore?.(ctx, res);
           }),
-          { numRuns: runs },
+          seed,
+          runs,
         );
         report(`${method} ${path} bodies`, statuses);
         if (opts.ignoresBody === true) return;
@@ -536,23 +602,28 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
 
     for (const [method, path, as] of suite.params ?? []) {
       const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
-      it(`${method} ${path} (as ${as}) refuses bad path parameters without a 5xx`, async () => {
+      fuzzIt(`${method} ${path} (as ${as}) refuses bad path parameters without a 5xx`, async () => {
         const headers = await headersFor(as);
         const statuses = new Map<number, number>();
-        await fc.assert(
-          fc.asyncProperty(fc.constantFrom(...names, '*'), badSegment, async (which, segment) => {
-            let i = 0;
-            const url = path.replace(/:(\w+)/g, (_m, name: string) => {
-              i++;
-              return which === '*' || which === name
-                ? segment
-                : encodeURIComponent(ctx.params[name] ?? `p${i}`);
-            });
-            const res = await ctx.t.app.inject({ method, url, headers });
-            count(statuses, res.statusCode);
-            expectHandled(res);
-          }),
-          { numRuns: runs },
+        await fuzzAssert(
+          fc.asyncProperty(
+            fc.constantFrom(...names, '*'),
+            injectSegment,
+            async (which, segment) => {
+              let i = 0;
+              const url = path.replace(/:(\w+)/g, (_m, name: string) => {
+                i++;
+                return which === '*' || which === name
+                  ? segment
+                  : encodeURIComponent(ctx.params[name] ?? `p${i}`);
+              });
+              const res = await ctx.t.app.inject({ method, url, headers });
+              count(statuses, res.statusCode);
+              expectHandled(res);
+            },
+          ),
+          seed,
+          runs,
         );
         report(`${method} ${path} params`, statuses);
         expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
@@ -560,10 +631,10 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
     }
 
     for (const [method, path, as, valid] of suite.queries ?? []) {
-      it(`${method} ${path} (as ${as}) refuses bad query strings without a 5xx`, async () => {
+      fuzzIt(`${method} ${path} (as ${as}) refuses bad query strings without a 5xx`, async () => {
         const headers = await headersFor(as);
         const statuses = new Map<number, number>();
-        await fc.assert(
+        await fuzzAssert(
           fc.asyncProperty(badQuery(suite.fields, valid), async (query) => {
             const res = await ctx.t.app.inject({
               method,
@@ -573,7 +644,8 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
             count(statuses, res.statusCode);
             expectHandled(res);
           }),
-          { numRuns: runs },
+          seed,
+          runs,
         );
         report(`${method} ${path} queries`, statuses);
         expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
@@ -582,7 +654,7 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
 
     if (suite.rawPaths !== undefined) {
       const rawPaths = suite.rawPaths;
-      it('answers literal dot segments in paths without a 5xx', async () => {
+      fuzzIt('answers literal dot segments in paths without a 5xx', async () => {
         await ctx.t.app.listen({ port: 0, host: '127.0.0.1' });
         const { port } = ctx.t.app.server.address() as AddressInfo;
         for (const [path, as] of rawPaths) {
@@ -601,7 +673,7 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
       });
     }
 
-    it('still works afterwards', async () => {
+    fuzzIt('still works afterwards', async () => {
       if (suite.afterwards !== undefined) {
         await suite.afterwards(ctx);
         return;

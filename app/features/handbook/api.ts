@@ -1,12 +1,13 @@
 /** The handbook API (common/api/handbook.ts, routes under /api/v1/handbook), as the app calls it. */
 import type { AccountListDto } from '@common/api/auth';
-import type {
-  CircleView,
-  DiagramView,
-  HandbookSettings,
-  Item,
-  PageView,
-  SearchResult,
+import {
+  isDotSegment,
+  type CircleView,
+  type DiagramView,
+  type HandbookSettings,
+  type Item,
+  type PageView,
+  type SearchResult,
 } from '@common/api/handbook';
 import { ApiError, API_BASE, api } from '@app/lib/api';
 
@@ -57,6 +58,22 @@ export interface ConflictDetails {
 const base = '/handbook';
 const p = (slug: string) => `${base}/pages/${encodeURIComponent(slug)}`;
 
+/**
+ * Calls `send` with an item's URL, or refuses without sending when the id is `.` or `..`: no
+ * encoding survives fetch there (it resolves `%2E%2E` as `..` too), and
+ * DELETE …/items/.. would arrive as DELETE of the page. The server takes no such ids any more;
+ * a page saved before that may still hold one.
+ */
+function atItem<T>(slug: string, id: string, send: (url: string) => Promise<T>): Promise<T> {
+  const segment = encodeURIComponent(id);
+  if (isDotSegment(segment)) {
+    return Promise.reject(
+      new ApiError(400, 'validation_failed', `The item id "${id}" cannot be named in a URL.`),
+    );
+  }
+  return send(`${p(slug)}/items/${segment}`);
+}
+
 export const handbookApi = {
   listPages: () => api.get<{ pages: (PageSummary & { updatedAt: string })[] }>(`${base}/pages`),
   getPage: (slug: string) => api.get<{ page: Page }>(p(slug)),
@@ -65,12 +82,9 @@ export const handbookApi = {
   addItem: (slug: string, item: Item, after: string | null, baseVersion: number) =>
     api.post<{ page: Page }>(`${p(slug)}/items`, { item, after, baseVersion }),
   editItem: (slug: string, item: Item, baseVersion: number) =>
-    api.put<{ page: Page }>(`${p(slug)}/items/${encodeURIComponent(item.id)}`, {
-      item,
-      baseVersion,
-    }),
+    atItem(slug, item.id, (url) => api.put<{ page: Page }>(url, { item, baseVersion })),
   removeItem: (slug: string, id: string) =>
-    api.delete<{ page: Page }>(`${p(slug)}/items/${encodeURIComponent(id)}`),
+    atItem(slug, id, (url) => api.delete<{ page: Page }>(url)),
   moveItems: (slug: string, order: string[], baseVersion: number) =>
     api.put<{ page: Page }>(`${p(slug)}/order`, { order, baseVersion }),
   rename: (slug: string, title: string) => api.post<RenameResult>(`${p(slug)}/rename`, { title }),

@@ -103,6 +103,117 @@ describe(`circle names on ${testDialect()}`, () => {
   });
 });
 
+describe(`deleting a circle and the settings, on ${testDialect()}`, () => {
+  let t: HandbookTestApp;
+  beforeEach(async () => {
+    t = await buildHandbookTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const send = async (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: object) => {
+    const res = await t.app.inject({
+      method,
+      url: `${api}${url}`,
+      headers: steward,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  };
+  const setUp = async () => {
+    for (const id of ['tech', 'org'])
+      expect((await send('PUT', `/circles/${id}`, { name: id, members: [] })).status).toBe(200);
+    const put = await send('PUT', '/settings', {
+      read: 'everyone',
+      edit: 'circles',
+      editCircles: ['tech', 'org'],
+    });
+    expect(put.status).toBe(200);
+  };
+
+  it('keeps a settings change another steward saved while the circle was being deleted', async () => {
+    await setUp();
+    // Another steward's change commits just before the deletion's transaction begins: after the
+    // moment the deletion used to read the settings it would write back.
+    const repo = t.handbook.service.repo;
+    const transaction = repo.transaction.bind(repo);
+    let raced = false;
+    repo.transaction = async <T>(fn: (r: HandbookRepo) => Promise<T>): Promise<T> => {
+      if (!raced) {
+        raced = true;
+        const other = await send('PUT', '/settings', {
+          read: 'members',
+          edit: 'circles',
+          editCircles: ['tech', 'org'],
+        });
+        expect(other.status).toBe(200);
+      }
+      return transaction(fn);
+    };
+    expect((await send('DELETE', '/circles/tech')).status).toBe(200);
+    expect(raced).toBe(true);
+    expect((await send('GET', '/settings')).body).toMatchObject({
+      read: 'members',
+      edit: 'circles',
+      editCircles: ['org'],
+    });
+  });
+
+  it('never leaves a deleted circle in the policy when a steward names it at the same moment', async () => {
+    await setUp();
+    // The deletion starts right after the settings change has checked that its circles exist.
+    const circles = Object.getOwnPropertyDescriptor(HandbookRepo.prototype, 'circles');
+    let deletion: Promise<{ status: number }> | undefined;
+    HandbookRepo.prototype.circles = async function (this: HandbookRepo) {
+      const out = await (circles?.value as HandbookRepo['circles']).call(this);
+      if (deletion === undefined) {
+        deletion = send('DELETE', '/circles/tech');
+        // Give it time to finish, unless it waits for the settings change to end (as it should).
+        await Promise.race([deletion, new Promise((r) => setTimeout(r, 300))]);
+      }
+      return out;
+    };
+    try {
+      const put = await send('PUT', '/settings', {
+        read: 'everyone',
+        edit: 'circles',
+        editCircles: ['tech'],
+      });
+      expect(put.status).toBe(200);
+      expect((await deletion)?.status).toBe(200);
+    } finally {
+      if (circles !== undefined) Object.defineProperty(HandbookRepo.prototype, 'circles', circles);
+    }
+    expect((await send('GET', '/settings')).body).toMatchObject({ editCircles: [] });
+  });
+
+  it('makes the Federated Wiki routes read the settings again (settingsVersion goes up)', async () => {
+    await setUp();
+    const made = await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages`,
+      headers: steward,
+      payload: { title: 'Open' },
+    });
+    expect(made.statusCode).toBe(201);
+    expect((await t.app.inject({ url: '/open.json' })).statusCode).toBe(200);
+    // Another node makes the handbook members-only; this node's public check is cached for a
+    // second, until this node changes the settings itself.
+    await HandbookRepo.from(t.db).putSetting(
+      'handbook.access',
+      JSON.stringify({ read: 'members', edit: 'circles', editCircles: ['tech', 'org'] }),
+      new Date().toISOString(),
+    );
+    const before = t.handbook.service.settingsVersion;
+    expect((await send('DELETE', '/circles/tech')).status).toBe(200);
+    expect(t.handbook.service.settingsVersion).toBeGreaterThan(before);
+    const closed = await t.app.inject({ url: '/open.json' });
+    expect(closed.statusCode).toBe(403);
+    expect(closed.json()).toMatchObject({ error: { code: 'handbook_members_only' } });
+  });
+});
+
 describe(`the circle name index on ${testDialect()}`, () => {
   it('answers 409 circle_name_taken when the index fires after the check missed the other circle', async () => {
     const { handle, drop } = await openTestDb();

@@ -111,6 +111,13 @@ export function registerHandbookCommands(program: Command): void {
               ? ` (replacing the ${report.replacedStarter} starter pages)`
               : '';
           process.stdout.write(`Imported ${report.imported} page(s)${starter}.\n`);
+          const renamed = report.renamedItems ?? [];
+          if (renamed.length > 0) {
+            process.stdout.write(
+              `Gave ${renamed.length} item(s) a new id (a URL cannot name an id of dots):\n`,
+            );
+            for (const r of renamed) process.stdout.write(`  ${r.page}: ${r.from} → ${r.to}\n`);
+          }
         }
       } finally {
         await db.close();

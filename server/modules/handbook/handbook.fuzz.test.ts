@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '@common/api/handbook';
 import {
@@ -8,7 +9,17 @@ import {
   signUpAndLogIn,
   type TestSession,
 } from '@server/test/accounts';
-import { describeFuzz, type FuzzContext } from '@server/test/fuzz';
+import {
+  badSegment,
+  describeFuzz,
+  fuzzAssert,
+  fuzzSeed,
+  injectSegment,
+  rawPathSegments,
+  replayHint,
+  withHint,
+  type FuzzContext,
+} from '@server/test/fuzz';
 import { testDialect, type TestApp } from '@server/test/test-app';
 
 const api = '/api/v1/handbook';
@@ -235,9 +246,10 @@ describeFuzz('fuzzing the handbook API', {
     ['GET', `${api}/pages/:slug/diagram`, 'member'],
     ['GET', `${api}/images/:image`, 'guest'],
     ['GET', '/:slug.json', 'guest'],
-    // Not fuzz-page: an item id made of dots (%2e%2e, .%2E, ..) is resolved away by inject's URL
-    // parser as by a browser's, and DELETE …/items/%2e%2e becomes DELETE of the page itself, a fair
-    // deletion that took the page the after-check reads (2 of 25 seeded runs).
+    // Not fuzz-page: an item id made of dots (%2e%2e, .%2E, ..) was resolved away by inject's URL
+    // parser as by a browser's, and DELETE …/items/%2e%2e became DELETE of the page itself, taking
+    // the page the after-check reads. The server now refuses that (see the regression below) and
+    // the harness sends no dot segments through inject, but the item fuzz keeps its own page.
     ['DELETE', `${api}/pages/:target/items/:targetItem`, 'member'],
     ['DELETE', `${api}/pages/:slug`, 'member'],
     ['POST', `${api}/deleted-pages/:deleted/restore`, 'steward'],
@@ -353,46 +365,53 @@ describe(`the handbook refuses what the fuzzer found, on ${testDialect()}`, () =
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
-  it('reads an item id of dots as an item id; only a URL parser on the way turns it into the page', async () => {
-    for (const title of ['Dots A', 'Dots B']) {
-      const made = await send('POST', `${api}/pages`, { title, story: [p('d', 'x')] });
-      expect(made.statusCode, made.body).toBe(201);
-    }
+  it('never deletes a page for an item URL whose id of dots a URL parser resolved away', async () => {
+    const made = await send('POST', `${api}/pages`, { title: 'Dots A', story: [p('d', 'x')] });
+    expect(made.statusCode, made.body).toBe(201);
     // What the fuzzer's after-check once met: inject resolves %2e%2e (as fetch does in a browser),
-    // so the request that arrives is DELETE /pages/dots-a, and the page goes.
-    const resolved = await t.app.inject({
-      method: 'DELETE',
-      url: `${api}/pages/dots-a/items/%2e%2e`,
-      headers: authHeaders(member),
-    });
-    expect(resolved.statusCode, resolved.body).toBe(200);
-    expect(resolved.json()).toMatchObject({ deleted: { slug: 'dots-a' } });
-    // Sent as written, the server itself resolves nothing: no item "..", the page stays.
+    // so DELETE …/items/%2e%2e arrives as DELETE /pages/dots-a/, which took the page.
+    for (const id of ['%2e%2e', '%2E%2E', '..', '.%2e']) {
+      const resolved = await t.app.inject({
+        method: 'DELETE',
+        url: `${api}/pages/dots-a/items/${id}`,
+        headers: authHeaders(member),
+      });
+      expect(resolved.statusCode, resolved.body).toBe(400);
+      expect(resolved.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    // Sent as written, the server itself resolves nothing: there is no item "..".
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
-    const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'DELETE',
-          path: `${api}/pages/dots-b/items/%2e%2e`,
-          headers: authHeaders(member),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-    expect(raw.status, raw.body).toBe(404);
-    expect(JSON.parse(raw.body)).toMatchObject({ error: { code: 'item_not_found' } });
-    expect((await send('GET', `${api}/pages/dots-b`)).statusCode).toBe(200);
+    for (const id of ['%2e%2e', '%2E%2E', '..']) {
+      const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'DELETE',
+            path: `${api}/pages/dots-a/items/${id}`,
+            headers: authHeaders(member),
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(raw.status, raw.body).toBe(404);
+      expect(JSON.parse(raw.body)).toMatchObject({ error: { code: 'item_not_found' } });
+    }
+    const page = await send('GET', `${api}/pages/dots-a`);
+    expect(page.statusCode).toBe(200);
+    expect(page.json<{ page: PageView }>().page.story.map((i) => i.id)).toEqual(['d']);
   });
 
   it('answers a broken or over-long slug on the Federated Wiki route with a code', async () => {
@@ -402,5 +421,58 @@ describe(`the handbook refuses what the fuzzer found, on ${testDialect()}`, () =
     const long = await send('GET', `/${'a'.repeat(600)}.json`);
     expect(long.statusCode).toBe(414);
     expect(long.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
+
+// The harness itself (server/test/fuzz.ts), which this file is the main user of.
+describe('the fuzz harness', () => {
+  it('takes its seed from FUZZ_SEED, else picks one, and refuses a seed that is no integer', () => {
+    expect(fuzzSeed({ FUZZ_SEED: '1234567' })).toBe(1234567);
+    expect(fuzzSeed({ FUZZ_SEED: '-42' })).toBe(-42);
+    const picked = fuzzSeed({});
+    expect(Number.isSafeInteger(picked) && picked >= 0 && picked < 2 ** 31).toBe(true);
+    expect(() => fuzzSeed({ FUZZ_SEED: 'abc' })).toThrow(/FUZZ_SEED must be an integer/);
+    expect(() => fuzzSeed({ FUZZ_SEED: '1.5' })).toThrow(/FUZZ_SEED/);
+  });
+
+  it('replays the same values from the same seed', async () => {
+    const seen = async (seed: number) => {
+      const values: string[] = [];
+      await fuzzAssert(
+        fc.asyncProperty(badSegment, async (v) => {
+          values.push(v);
+          return Promise.resolve();
+        }),
+        seed,
+        50,
+      );
+      return values;
+    };
+    const first = await seen(987_654);
+    expect(first).toHaveLength(50);
+    expect(await seen(987_654)).toEqual(first);
+    expect(await seen(987_655)).not.toEqual(first);
+  });
+
+  it('names the seed in a failure, the after-check’s included', async () => {
+    const hint = replayHint(31_337, { FUZZ_RUNS: '5000' });
+    expect(hint).toContain('FUZZ_SEED=31337 FUZZ_RUNS=5000');
+    expect(hint).toContain(`COMMONHALL_TEST_DB=${testDialect()}`);
+    const failed = await withHint(hint, () => {
+      expect(500, 'GET /fuzz-page').toBe(200);
+      return Promise.resolve();
+    }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/GET \/fuzz-page.*\n.*FUZZ_SEED=31337/s);
+  });
+
+  it('sends dot segments over a socket only: inject would resolve them to another URL', () => {
+    const dots = /^(?:\.|%2e){1,2}$/i;
+    // badSegment makes them (they matter as parameters), the in-process path fuzz must not.
+    expect(fc.sample(badSegment, { numRuns: 3000, seed: 1 }).some((s) => dots.test(s))).toBe(true);
+    expect(
+      fc.sample(injectSegment, { numRuns: 3000, seed: 1 }).filter((s) => dots.test(s)),
+    ).toEqual([]);
+    for (const s of ['..', '.', '.%2e', '%2e.', '%2e%2e']) expect(rawPathSegments).toContain(s);
   });
 });

@@ -34,16 +34,20 @@ export function synopsis(story: readonly Item[]): string {
   return text.length > 560 ? `${text.slice(0, 557)}...` : text;
 }
 
-/** `links` of a sitemap entry: each linked slug → the id of the item it was found in. */
+/**
+ * `links` of a sitemap entry: each linked slug → the id of the first item it was found in. A Map,
+ * not `in` on a plain object, which would take a page named "constructor" as already linked.
+ */
 export function sitemapLinks(story: readonly Item[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   for (const item of story) {
     for (const title of storyLinks([item])) {
       const slug = slugify(title);
-      if (!(slug in out)) out[slug] = item.id;
+      if (!out.has(slug)) out.set(slug, item.id);
     }
   }
-  return out;
+  // fromEntries defines own properties, so even a "__proto__" key is kept as a key.
+  return Object.fromEntries(out);
 }
 
 export async function sitemap(service: HandbookService): Promise<SitemapEntry[]> {

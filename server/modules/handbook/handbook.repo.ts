@@ -510,6 +510,21 @@ export class HandbookRepo {
 
   // ---- settings and circles ----
 
+  /**
+   * Inside a transaction, waits for and then holds the handbook's write lock (the generation row)
+   * until it ends, so a read-then-write of the settings cannot interleave with another. SQLite's
+   * one connection runs one transaction at a time already.
+   */
+  async lockForSettings(): Promise<void> {
+    if (this.dialect === 'sqlite') return;
+    await this.db
+      .selectFrom('handbookGeneration')
+      .select('value')
+      .where('id', '=', 1)
+      .forUpdate()
+      .execute();
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     const r = await this.db
       .selectFrom('settings')

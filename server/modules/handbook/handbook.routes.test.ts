@@ -5,9 +5,12 @@ import {
   type PageView,
 } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
+import { HandbookRepo } from './handbook.repo';
+import { indexesOf } from './handbook.service';
 import {
   buildHandbookTestApp,
   member,
+  rawRequest,
   steward,
   type HandbookTestApp,
 } from './handbook.test-helpers';
@@ -411,5 +414,104 @@ describe(`handbook permissions on ${testDialect()}`, () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
+
+describe(`item ids a URL cannot name, on ${testDialect()}`, () => {
+  const dotIds = ['.', '..', '%2e', '%2E%2E', '.%2e', '%2e.'];
+  const send = async (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => {
+    const res = await t.app.inject({
+      method,
+      url: `${api}${url}`,
+      headers: steward,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  };
+
+  it('refuses "." and ".." (dots plain or as %2e) as new item ids with 400 validation_failed', async () => {
+    await create('Dots', [p('a1', 'kept')]);
+    for (const id of dotIds) {
+      const made = await send('POST', '/pages', { title: `Dots ${id}`, story: [p(id, 'x')] });
+      expect(made.status, id).toBe(400);
+      expect(made.body, id).toMatchObject({
+        error: { code: 'validation_failed', details: [{ path: '/story/0/id' }] },
+      });
+      const added = await send('POST', '/pages/dots/items', { item: p(id, 'x') });
+      expect(added.status, id).toBe(400);
+      expect(added.body, id).toMatchObject({
+        error: { code: 'validation_failed', details: [{ path: '/item/id' }] },
+      });
+    }
+    // Dots among other characters name an item well enough.
+    for (const id of ['...', 'a..b', '.a', '%2e%2e%2e', '%2f'])
+      expect((await send('POST', '/pages/dots/items', { item: p(id, id) })).status, id).toBe(200);
+    expect((await read('dots')).page.story.map((i) => i.id)).toEqual([
+      'a1',
+      '...',
+      'a..b',
+      '.a',
+      '%2e%2e%2e',
+      '%2f',
+    ]);
+  });
+
+  it('never takes an item URL whose id a URL parser resolved away for the page', async () => {
+    await create('Target', [p('t1', 'stays')]);
+    // app.inject resolves the dot segments as fetch does: DELETE …/items/%2e%2e arrives as
+    // DELETE /pages/target/, which used to delete the page.
+    for (const id of ['..', '%2e%2e', '.%2E', '%2E.']) {
+      const res = await send('DELETE', `/pages/target/items/${id}`);
+      expect(res.status, `${id} ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body, id).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    // `.` becomes …/items/, which names nothing.
+    const one = await send('DELETE', '/pages/target/items/.');
+    expect(one.status).toBe(404);
+    // Sent over a socket as written, the server resolves nothing: there is no item "..".
+    for (const id of ['..', '%2E%2E', '%2e%2e', '.%2e', '.', '%2e']) {
+      const res = await rawRequest(t.app, 'DELETE', `${api}/pages/target/items/${id}`, steward);
+      expect(res.status, `${id}: ${res.body}`).toBe(404);
+      expect(JSON.parse(res.body), id).toMatchObject({ error: { code: 'item_not_found' } });
+    }
+    const page = await read('target');
+    expect(page.status).toBe(200);
+    expect(page.page.story.map((i) => i.id)).toEqual(['t1']);
+    // The page itself is still deleted at its own URL.
+    expect((await send('DELETE', '/pages/target')).status).toBe(200);
+  });
+
+  it('still serves and edits a page saved with such an id before ids were checked', async () => {
+    const story = [p('..', 'old dots'), p('a1', 'plain')];
+    const now = new Date().toISOString();
+    await HandbookRepo.from(t.db).insert(
+      {
+        id: 'legacy-page',
+        slug: 'legacy',
+        title: 'Legacy',
+        story,
+        journal: [{ type: 'create', item: { title: 'Legacy', story }, date: 1 }],
+        origin: 'local',
+        createdAt: now,
+        updatedAt: now,
+      },
+      indexesOf('Legacy', story),
+    );
+    const page = await read('legacy');
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    expect(page.page.story.map((i) => i.id)).toEqual(['..', 'a1']);
+    const version = await t.app.inject({ url: `${api}/pages/legacy/versions/0` });
+    expect(version.statusCode, version.body).toBe(200);
+    expect((await t.app.inject({ url: '/legacy.json' })).statusCode).toBe(200);
+    // A raw client names the item exactly: an edit, then a removal, of that item only.
+    const edited = await rawRequest(t.app, 'PUT', `${api}/pages/legacy/items/..`, steward, {
+      item: p('..', 'edited'),
+      baseVersion: 1,
+    });
+    expect(edited.status, edited.body).toBe(200);
+    const removed = await rawRequest(t.app, 'DELETE', `${api}/pages/legacy/items/..`, steward);
+    expect(removed.status, removed.body).toBe(200);
+    const after = await read('legacy');
+    expect(after.page.story).toEqual([p('a1', 'plain')]);
   });
 });

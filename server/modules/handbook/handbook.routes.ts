@@ -18,7 +18,7 @@ import {
   searchResultSchema,
   setSectionsBodySchema,
   updateLinksBodySchema,
-  itemSchema,
+  storedItemSchema,
   circleIdSchema,
   circleViewSchema,
   putCircleBodySchema,
@@ -124,7 +124,17 @@ export function handbookApiRoutes(
           response: { 200: z.object({ deleted: summary }) },
         },
       },
-      async (req) => ({ deleted: await service.deletePage(req.actor, req.params.slug) }),
+      async (req) => {
+        // What fetch leaves of DELETE …/pages/<slug>/items/.. (an item id of dots that a URL
+        // parser resolved away) is DELETE …/pages/<slug>/: never take that for the page.
+        if ((req.url.split('?')[0] ?? '').endsWith('/')) {
+          throw badRequest(
+            'validation_failed',
+            'To delete a page, send DELETE …/pages/<slug> with no trailing slash; a path ending in "/" may be an item’s URL whose id a URL parser resolved away.',
+          );
+        }
+        return { deleted: await service.deletePage(req.actor, req.params.slug) };
+      },
     );
 
     app.get(
@@ -295,7 +305,7 @@ export function handbookApiRoutes(
           tags,
           summary: 'The page as it was after journal action :index',
           params: slugParams.extend({ index: z.coerce.number().int().min(0) }),
-          response: { 200: z.object({ title: z.string(), story: z.array(itemSchema) }) },
+          response: { 200: z.object({ title: z.string(), story: z.array(storedItemSchema) }) },
         },
       },
       async (req) => service.version(req.actor, req.params.slug, req.params.index),

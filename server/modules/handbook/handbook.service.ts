@@ -182,28 +182,43 @@ export class HandbookService {
   settingsVersion = 0;
 
   async settings(): Promise<HandbookSettings> {
-    const raw = await this.repo.getSetting(SETTINGS_KEY);
+    return this.settingsIn(this.repo);
+  }
+
+  private async settingsIn(repo: HandbookRepo): Promise<HandbookSettings> {
+    const raw = await repo.getSetting(SETTINGS_KEY);
     if (raw === undefined) return defaultSettings;
     const parsed = handbookSettingsSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : defaultSettings;
   }
 
+  /**
+   * Runs a change of the settings or circles in one transaction that holds the write lock from its
+   * start, so what it read is still true when it writes (two stewards' changes cannot interleave
+   * and lose one), then bumps settingsVersion so caches of the settings read them again.
+   */
+  private async changeSettings<T>(fn: (repo: HandbookRepo) => Promise<T>): Promise<T> {
+    const out = await this.repo.transaction(async (repo) => {
+      await repo.lockForSettings();
+      return fn(repo);
+    });
+    this.settingsVersion++;
+    return out;
+  }
+
   async putSettings(actor: Actor, settings: HandbookSettings): Promise<HandbookSettings> {
     await this.authorize(actor, 'administer');
-    const known = new Set((await this.repo.circles()).map((c) => c.id));
-    const unknown = settings.editCircles.filter((c) => !known.has(c));
-    if (unknown.length > 0) {
-      throw badRequest('circle_not_found', `There is no circle "${unknown[0] ?? ''}".`, {
-        circles: unknown,
-      });
-    }
     settings = { ...settings, editCircles: [...new Set(settings.editCircles)] };
-    await this.repo.putSetting(
-      SETTINGS_KEY,
-      JSON.stringify(settings),
-      this.clock.now().toISOString(),
-    );
-    this.settingsVersion++;
+    await this.changeSettings(async (repo) => {
+      const known = new Set((await repo.circles()).map((c) => c.id));
+      const unknown = settings.editCircles.filter((c) => !known.has(c));
+      if (unknown.length > 0) {
+        throw badRequest('circle_not_found', `There is no circle "${unknown[0] ?? ''}".`, {
+          circles: unknown,
+        });
+      }
+      await repo.putSetting(SETTINGS_KEY, JSON.stringify(settings), this.clock.now().toISOString());
+    });
     return settings;
   }
 
@@ -289,10 +304,11 @@ export class HandbookService {
   /** Deletes a circle; it also leaves the edit policy's chosen circles. 404 circle_not_found. */
   async deleteCircle(actor: Actor, id: string): Promise<void> {
     await this.authorize(actor, 'administer');
-    const settings = await this.settings();
-    await this.repo.transaction(async (repo) => {
+    await this.changeSettings(async (repo) => {
       if (!(await repo.deleteCircle(id)))
         throw notFound('circle_not_found', `There is no circle "${id}".`, { id });
+      // Read here, under the lock: a copy read before would undo a change saved in between.
+      const settings = await this.settingsIn(repo);
       if (settings.editCircles.includes(id)) {
         await repo.putSetting(
           SETTINGS_KEY,

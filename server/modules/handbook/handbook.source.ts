@@ -11,6 +11,12 @@ export interface LoadedSource {
 export type Progress = (done: number, total: number, label: string) => void;
 
 const MAX_PAGES = 50_000;
+
+/**
+ * An object with no prototype to hold pages by slug: a page file or sitemap slug named
+ * `__proto__` stays a page instead of becoming the object's prototype (and being lost).
+ */
+const keyedBySlug = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
 const FETCH_TIMEOUT_MS = 30_000;
 
 /**
@@ -40,7 +46,7 @@ async function loadFolder(dir: string, progress?: Progress): Promise<LoadedSourc
     .map((e) => e.name)
     .sort()
     .slice(0, MAX_PAGES);
-  const pages: Record<string, unknown> = {};
+  const pages = keyedBySlug();
   const refused: Refusal[] = [];
   for (const [i, name] of names.entries()) {
     const key = name.replace(/\.json$/, '');
@@ -91,7 +97,7 @@ async function loadSite(base: string, progress?: Progress): Promise<LoadedSource
     )
     .filter((s): s is string => typeof s === 'string' && /^[^/?#]+$/.test(s))
     .slice(0, MAX_PAGES);
-  const pages: Record<string, unknown> = {};
+  const pages = keyedBySlug();
   const refused: Refusal[] = [];
   for (const [i, slug] of slugs.entries()) {
     try {

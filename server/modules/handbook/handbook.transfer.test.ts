@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PageView, SitemapEntry, WikiExport, WikiPage } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
+import { importFromSource } from './handbook.cli';
+import { sitemapLinks } from './handbook.interop';
 import { HandbookRepo } from './handbook.repo';
 import { starters, seedStarter } from './handbook.starter';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
@@ -124,6 +129,58 @@ describe(`handbook import and export on ${testDialect()}`, () => {
     });
     const fw = await t.app.inject({ method: 'GET', url: '/politica-economica.json' });
     expect(fw.json()).toMatchObject({ title: 'Política econòmica' });
+  });
+
+  it('renames item ids no URL can name ("." "..", %2e forms), keeping the items and their history', async () => {
+    const a = { type: 'paragraph', id: '..', text: 'two dots' };
+    const b = { type: 'paragraph', id: '.', text: 'one dot' };
+    const c = { type: 'markdown', id: '%2e%2E', text: 'encoded dots' };
+    const d = { type: 'paragraph', id: 'ok', text: 'plain' };
+    const report = await importExport(repo(), t.clock, {
+      dots: {
+        title: 'Dots',
+        story: [c, b, { ...a, text: 'two dots, edited' }, d],
+        journal: [
+          { type: 'create', item: { title: 'Dots', story: [a] }, date: 1 },
+          { type: 'add', id: '.', item: b, after: '..', date: 2 },
+          { type: 'add', id: '%2e%2E', item: c, after: '.', date: 3 },
+          { type: 'add', id: 'ok', item: d, after: '%2e%2E', date: 4 },
+          { type: 'edit', id: '..', item: { ...a, text: 'two dots, edited' }, date: 5 },
+          { type: 'move', order: ['%2e%2E', '.', '..', 'ok'], date: 6 },
+          { type: 'add', id: '.%2e', item: { type: 'paragraph', id: '.%2e', text: 'x' }, date: 7 },
+          { type: 'remove', id: '.%2e', date: 8 },
+        ],
+      },
+    });
+    expect(report.refused).toEqual([]);
+    expect(report.imported).toBe(1);
+    const renamed = new Map((report.renamedItems ?? []).map((r) => [r.from, r.to]));
+    expect([...renamed.keys()].sort()).toEqual(['%2e%2E', '.', '.%2e', '..']);
+    for (const [, to] of renamed) expect(to).toMatch(/^[0-9a-f]{16}$/);
+    const { page } = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/dots' })
+    ).json<{ page: PageView }>();
+    expect(page.story).toEqual([
+      { ...c, id: renamed.get('%2e%2E') },
+      { ...b, id: renamed.get('.') },
+      { ...a, id: renamed.get('..'), text: 'two dots, edited' },
+      d,
+    ]);
+    // The journal names the new ids wherever it named the old ones: each version replays.
+    const version = async (i: number) =>
+      (
+        await t.app.inject({ method: 'GET', url: `/api/v1/handbook/pages/dots/versions/${i}` })
+      ).json<{ story: { id: string }[] }>().story;
+    expect((await version(5)).map((i) => i.id)).toEqual(page.story.map((i) => i.id));
+    expect((await version(7)).map((i) => i.id)).toEqual(page.story.map((i) => i.id));
+    expect((await version(6)).map((i) => i.id)).toContain(renamed.get('.%2e'));
+    // And the app's item URLs reach them.
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/handbook/pages/dots/items/${renamed.get('..') ?? ''}`,
+      headers: steward,
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
   });
 
   it('imports nothing from malformed JSON and names each refused page with its reason', async () => {
@@ -275,5 +332,74 @@ describe(`Federated Wiki routes on ${testDialect()}`, () => {
       links: { 'política-econòmica': 'p0', 'welcome-visitors': 'm0' },
     });
     expect((await t.app.inject({ method: 'GET', url: '/nope.json' })).statusCode).toBe(404);
+  });
+});
+
+describe(`page names that are Object.prototype's own, on ${testDialect()}`, () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it('links to them in the sitemap like to any page', async () => {
+    const story = [
+      { id: 'a', type: 'paragraph', text: names.map((n) => `[[${n}]]`).join(' ') },
+      { id: 'b', type: 'paragraph', text: '[[constructor]] again, [[Other]]' },
+    ];
+    // As a function, with slugs made to be exactly those names…
+    expect(
+      sitemapLinks([
+        { id: 'x', type: 'paragraph', text: '[[constructor]] [[toString]]' },
+        { id: 'y', type: 'paragraph', text: '[[constructor]]' },
+      ]),
+    ).toEqual({ constructor: 'x', tostring: 'x' });
+    expect(Object.keys(sitemapLinks(story))).toEqual([
+      'constructor',
+      'proto',
+      'tostring',
+      'hasownproperty',
+      'valueof',
+      'other',
+    ]);
+    // …and served.
+    for (const title of ['Linker', ...names]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/handbook/pages',
+        headers: steward,
+        payload: { title, story: title === 'Linker' ? story : [] },
+      });
+      expect(res.statusCode, `${title}: ${res.body}`).toBe(201);
+    }
+    const sitemap = (await t.app.inject({ method: 'GET', url: '/system/sitemap.json' })).json<
+      SitemapEntry[]
+    >();
+    expect(sitemap.find((e) => e.slug === 'linker')?.links).toEqual({
+      constructor: 'a',
+      proto: 'a',
+      tostring: 'a',
+      hasownproperty: 'a',
+      valueof: 'a',
+      other: 'b',
+    });
+    expect(sitemap.map((e) => e.slug).sort()).toEqual(
+      ['linker', 'constructor', 'proto', 'tostring', 'hasownproperty', 'valueof'].sort(),
+    );
+  });
+
+  it('imports page files named after them from a folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'commonhall-proto-'));
+    try {
+      for (const n of names) {
+        const page = { title: `Page ${n}`, story: [{ id: 'a', type: 'paragraph', text: n }] };
+        writeFileSync(join(dir, `${n}.json`), JSON.stringify(page));
+      }
+      const report = await importFromSource(t.db, dir);
+      expect(report.refused).toEqual([]);
+      expect(report.imported).toBe(names.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The Federated Wiki slug (the file name) stays an alias, "__proto__" included.
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/__proto__' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ page: { slug: 'page-proto' } });
   });
 });

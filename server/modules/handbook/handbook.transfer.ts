@@ -1,9 +1,14 @@
 import { newId } from '@server/platform/ids';
 import type { Clock } from '@server/platform/clock';
-import { wikiPageSchema, type WikiExport, type WikiPage } from '@common/api/handbook';
+import {
+  HANDBOOK_PAGE_MAX_BYTES,
+  isDotSegment,
+  wikiPageSchema,
+  type WikiExport,
+  type WikiPage,
+} from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
-import { cleanStory, indexesOf, storyBytes } from './handbook.service';
-import { HANDBOOK_PAGE_MAX_BYTES } from '@common/api/handbook';
+import { cleanStory, indexesOf, newItemId, storyBytes } from './handbook.service';
 import { asciiSlug, slugify } from './handbook.text';
 
 /** A page an import refused, and why. */
@@ -12,11 +17,20 @@ export interface Refusal {
   reason: string;
 }
 
+/** An item whose id no URL could name (see isDotSegment), given a new one by the import. */
+export interface RenamedItem {
+  page: string;
+  from: string;
+  to: string;
+}
+
 export interface ImportReport {
   imported: number;
   refused: Refusal[];
   /** Starter pages removed because an imported handbook comes instead of them. */
   replacedStarter: number;
+  /** Items given a new id because theirs was `.`, `..` or the like; absent when none was. */
+  renamedItems?: RenamedItem[];
 }
 
 export interface ImportOptions {
@@ -30,22 +44,87 @@ interface Checked {
   page: WikiPage;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A page with every item id that is a dot segment (`.`, `..`, `%2e%2e` …) replaced by a fresh id,
+ * the same one wherever the journal names it (an action's `id`, `after`, `order`, its item, and
+ * the story a `create` carries), so the item's text and history are kept and a URL can name it.
+ * Anything not shaped like a page comes back as it was, for the schema to refuse.
+ */
+export function renameDotIds(key: string, raw: unknown): { page: unknown; renamed: RenamedItem[] } {
+  if (!isRecord(raw) || !Array.isArray(raw.story)) return { page: raw, renamed: [] };
+  const taken = new Set<string>();
+  const collect = (item: unknown) => {
+    if (isRecord(item) && typeof item.id === 'string') taken.add(item.id);
+  };
+  raw.story.forEach(collect);
+  const journal: unknown[] = Array.isArray(raw.journal) ? raw.journal : [];
+  for (const a of journal) {
+    if (!isRecord(a)) continue;
+    collect(a.item);
+    if (isRecord(a.item) && Array.isArray(a.item.story)) a.item.story.forEach(collect);
+  }
+  const renamed = new Map<string, string>();
+  const to = (id: unknown): unknown => {
+    if (typeof id !== 'string' || !isDotSegment(id)) return id;
+    let fresh = renamed.get(id);
+    if (fresh === undefined) {
+      do fresh = newItemId();
+      while (taken.has(fresh));
+      taken.add(fresh);
+      renamed.set(id, fresh);
+    }
+    return fresh;
+  };
+  const item = (v: unknown): unknown => (isRecord(v) && 'id' in v ? { ...v, id: to(v.id) } : v);
+  const story = raw.story.map(item);
+  const page: Record<string, unknown> = { ...raw, story };
+  if (Array.isArray(raw.journal)) {
+    page.journal = journal.map((a) => {
+      if (!isRecord(a)) return a;
+      const out: Record<string, unknown> = { ...a };
+      if ('id' in a) out.id = to(a.id);
+      if ('after' in a) out.after = to(a.after);
+      if (Array.isArray(a.order)) out.order = a.order.map(to);
+      if (isRecord(a.item)) {
+        const it = item(a.item) as Record<string, unknown>;
+        out.item = Array.isArray(it.story) ? { ...it, story: it.story.map(item) } : it;
+      }
+      return out;
+    });
+  }
+  return {
+    page,
+    renamed: [...renamed].map(([from, fresh]) => ({ page: key, from, to: fresh })),
+  };
+}
+
 /**
  * Checks every page of an export (a JSON object keyed by slug) before anything is written.
- * Returns the pages that may be imported and, for every other one, its key and the reason.
+ * Returns the pages that may be imported (item ids no URL could name renamed, see renameDotIds)
+ * and, for every other one, its key and the reason.
  */
-export function checkExport(raw: unknown): { pages: Checked[]; refused: Refusal[] } {
+export function checkExport(raw: unknown): {
+  pages: Checked[];
+  refused: Refusal[];
+  renamedItems: RenamedItem[];
+} {
   const refused: Refusal[] = [];
   const pages: Checked[] = [];
+  const renamedItems: RenamedItem[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return {
       pages,
       refused: [{ page: '(file)', reason: 'an export must be a JSON object keyed by slug' }],
+      renamedItems,
     };
   }
   const bySlug = new Map<string, string>();
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const parsed = wikiPageSchema.safeParse(value);
+    const { page: renamedPage, renamed } = renameDotIds(key, value);
+    const parsed = wikiPageSchema.safeParse(renamedPage);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where =
@@ -83,8 +162,9 @@ export function checkExport(raw: unknown): { pages: Checked[]; refused: Refusal[
     }
     bySlug.set(slug, key);
     pages.push({ key, slug, page });
+    renamedItems.push(...renamed);
   }
-  return { pages, refused };
+  return { pages, refused, renamedItems };
 }
 
 /** True when the handbook holds only the untouched starter (which an import replaces). */
@@ -107,7 +187,7 @@ export async function importExport(
   options: ImportOptions = {},
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportReport> {
-  const { pages, refused } = checkExport(raw);
+  const { pages, refused, renamedItems } = checkExport(raw);
   if (refused.length > 0) return { imported: 0, refused, replacedStarter: 0 };
   return repo
     .transaction(async (tx) => {
@@ -155,7 +235,12 @@ export async function importExport(
       await tx.putSetting(STARTER_KEY, JSON.stringify({ seeded: false, imported: true }), now);
       // A running server's diagram cache sees the import through the generation.
       await tx.bumpGeneration();
-      return { imported: pages.length, refused: [], replacedStarter: starter?.length ?? 0 };
+      return {
+        imported: pages.length,
+        refused: [],
+        replacedStarter: starter?.length ?? 0,
+        ...(renamedItems.length > 0 ? { renamedItems } : {}),
+      };
     })
     .catch((err: unknown) => {
       if (err instanceof ImportRefused)
