@@ -32,8 +32,8 @@ const out = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
 
 let measuring = false;
 const histogram = new Map<number, number>();
-/** Per subscriber+track: packets received and the sequence range seen during the window. */
-const windows = new Map<string, { first: number; last: number; count: number }>();
+/** Per subscriber+track: the distinct sequence numbers received and their range in the window. */
+const windows = new Map<string, { first: number; last: number; seen: Set<number> }>();
 
 function onRtp(sub: string, trackId: string, p: Buffer): void {
   if (!measuring || p.length < 21) return;
@@ -47,9 +47,9 @@ function onRtp(sub: string, trackId: string, p: Buffer): void {
   const seq = p.readUInt16BE(2);
   const key = `${sub}>${trackId}`;
   const w = windows.get(key);
-  if (w === undefined) windows.set(key, { first: seq, last: seq, count: 1 });
+  if (w === undefined) windows.set(key, { first: seq, last: seq, seen: new Set([seq]) });
   else {
-    w.count++;
+    w.seen.add(seq); // distinct: a retransmission that also arrived in time counts once
     if (((seq - w.last) & 0xffff) < 0x8000) w.last = seq;
   }
 }
@@ -317,7 +317,7 @@ for await (const line of rl) {
     let expected = 0;
     let count = 0;
     for (const w of windows.values()) {
-      count += w.count; // retransmissions could count twice; loopback loses nothing to NACK
+      count += w.seen.size;
       expected += ((w.last - w.first) & 0xffff) + 1;
     }
     const result: ClientsResult = {

@@ -233,6 +233,8 @@ class SubTrack {
   open = false;
   /** Closed for good (removed, or closed with its PC): never polled again. */
   closed = false;
+  /** Its subscriber's RTCP is listened to (from its first forwarded packet on, Engine.opened). */
+  listening = false;
   constructor(
     readonly sub: Subscription,
     readonly pub: Publication,
@@ -274,15 +276,16 @@ class Subscription {
     const st = new SubTrack(this, pub, track);
     this.tracks.set(pub.id, st);
     pub.sinks = [...pub.sinks, st];
-    const engine = this.peer.room.engine;
-    // No onOpen callback: every callback is a libuv async handle that the event loop walks on
-    // each wake-up, and a subscriber has one track per published source in the meeting. The
-    // forwarding path asks isOpen() instead until the track is open (Engine.opened).
+    // No onOpen callback, and no onMessage yet: every callback is a libuv async handle that the
+    // event loop walks on each wake-up, and a subscriber has one track per published source in
+    // the meeting, most of which carry nothing (muted microphones, cameras outside the last N).
+    // The forwarding path asks isOpen() until the track is open, and only then listens to the
+    // subscriber's feedback on it (Engine.opened): a subscriber sends none for a track it has
+    // had no packet on. onClosed replaces the handle node-datachannel's Track already holds.
     track.onClosed(() => {
       st.open = false;
       st.closed = true;
     });
-    track.onMessage((buf) => engine.onSubscriberRtcp(st, buf));
     this.schedule();
   }
 
@@ -930,8 +933,9 @@ class Engine implements MediaEngine {
 
   /**
    * A sink not yet seen open: asks libdatachannel (instead of an onOpen callback, see
-   * Subscription.add). On opening, a video sink gets a keyframe request so a late joiner
-   * starts at once.
+   * Subscription.add). On opening, the subscriber's feedback on the track is listened to from
+   * here on (before its first packet is sent), and a video sink gets a keyframe request so a
+   * late joiner starts at once.
    */
   private opened(s: SubTrack): boolean {
     if (s.closed) return false;
@@ -943,6 +947,10 @@ class Engine implements MediaEngine {
     }
     if (!open) return false;
     s.open = true;
+    if (!s.listening) {
+      s.listening = true;
+      s.track.onMessage((buf) => this.onSubscriberRtcp(s, buf));
+    }
     if (s.pub.kind === 'video') this.requestKeyframe(s.pub);
     return true;
   }
