@@ -1,5 +1,3 @@
-import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import {
   signUpAndLogIn,
   type TestSession,
 } from './accounts';
+import { rawRequest } from './raw-request';
 import { testDialect, type TestApp } from './test-app';
 
 /**
@@ -655,13 +654,11 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
     if (suite.rawPaths !== undefined) {
       const rawPaths = suite.rawPaths;
       fuzzIt('answers literal dot segments in paths without a 5xx', async () => {
-        await ctx.t.app.listen({ port: 0, host: '127.0.0.1' });
-        const { port } = ctx.t.app.server.address() as AddressInfo;
         for (const [path, as] of rawPaths) {
           const headers = await headersFor(as);
           for (const segment of rawPathSegments) {
             const url = path.replace(/:(\w+)/g, segment);
-            const res = await rawGet(port, url, headers);
+            const res = await rawRequest(ctx.t.app, 'GET', url, headers);
             report(`raw GET ${url}`, new Map([[res.status, 1]]));
             expect(res.status, `${url}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
             if (res.status >= 400) {
@@ -682,25 +679,5 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
       expect(me.statusCode).toBe(200);
       expect((await ctx.t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     });
-  });
-}
-
-/** A GET over a real socket with the path sent exactly as given (no dot-segment resolution). */
-function rawGet(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
   });
 }

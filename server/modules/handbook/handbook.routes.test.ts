@@ -4,13 +4,13 @@ import {
   HANDBOOK_PAGE_MAX_BYTES,
   type PageView,
 } from '@common/api/handbook';
+import { rawRequest } from '@server/test/raw-request';
 import { testDialect } from '@server/test/test-app';
 import { HandbookRepo } from './handbook.repo';
 import { indexesOf } from './handbook.service';
 import {
   buildHandbookTestApp,
   member,
-  rawRequest,
   steward,
   type HandbookTestApp,
 } from './handbook.test-helpers';
