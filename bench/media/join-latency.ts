@@ -35,6 +35,8 @@ try {
   await inMeeting(publisher);
 
   const failures: string[] = [];
+  /** Per step of joining (meeting-client.ts marks), its times after the click. */
+  const steps = new Map<string, number[]>();
   /** One guest join; returns the time from the click to the first remote frame, in ms. */
   const joinOnce = async (i: number): Promise<number> => {
     const page: Page = await hall.newPage();
@@ -66,12 +68,18 @@ try {
         failures.push(`join ${i}: ${JSON.stringify(state)} ${lastError}`);
         return Infinity;
       }
-      return await page.evaluate(() => {
+      const marks = await page.evaluate(() => {
         const click = performance.getEntriesByName('commonhall:join-click')[0];
-        const frame = performance.getEntriesByName('commonhall:first-remote-frame')[0];
-        if (click === undefined || frame === undefined) throw new Error('marks missing');
-        return frame.startTime - click.startTime;
+        if (click === undefined) throw new Error('marks missing');
+        return performance
+          .getEntriesByType('mark')
+          .filter((e) => e.name.startsWith('commonhall:') && e.startTime >= click.startTime)
+          .map((e) => [e.name.slice('commonhall:'.length), e.startTime - click.startTime] as const);
       });
+      for (const [name, t] of marks) steps.set(name, [...(steps.get(name) ?? []), t]);
+      const frame = marks.find(([name]) => name === 'first-remote-frame');
+      if (frame === undefined) throw new Error('marks missing');
+      return frame[1];
     } finally {
       // Stay a moment, as a person would: guests that left within about a second of joining
       // left the next guests without the publisher's media (a bug: see docs/benchmarks.md).
@@ -83,6 +91,7 @@ try {
   };
 
   const warm = await joinOnce(0);
+  steps.clear(); // the warm-up's steps are not counted either
   const times: number[] = [];
   for (let i = 1; i <= JOINS; i++) {
     times.push(await joinOnce(i));
@@ -102,6 +111,15 @@ try {
   console.log(
     `| ${times.length} | ${times.filter((t) => t === Infinity).length} | ${q(0.5).toFixed(0)} ms | ${q(0.95).toFixed(0)} ms | ${sorted[0]!.toFixed(0)} ms | ${sorted.at(-1)!.toFixed(0)} ms |`,
   );
+  console.log(
+    '\nWhere the time goes: each step of joining, ms after the click (median over the joins)\n',
+  );
+  console.log('| step | p50 | p95 |');
+  console.log('|---|---|---|');
+  const median = (xs: number[], f: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * f) - 1)]!;
+  for (const [name, xs] of [...steps].sort((a, b) => median(a[1], 0.5) - median(b[1], 0.5)))
+    console.log(`| ${name} | ${median(xs, 0.5).toFixed(0)} | ${median(xs, 0.95).toFixed(0)} |`);
   console.log(
     `\nload average at end ${loadavg()
       .map((l) => l.toFixed(1))

@@ -100,6 +100,15 @@ const finalCloses = new Map<number, EndReason>([
   [CloseCodes.spaceLocked, 'space_locked'],
 ]);
 
+/**
+ * Marks a step of joining, once per page (the join-latency benchmark reads them to tell where
+ * the time between the Join click and the first remote frame goes).
+ */
+function markOnce(step: string): void {
+  const name = `commonhall:${step}`;
+  if (performance.getEntriesByName(name).length === 0) performance.mark(name);
+}
+
 function waitForGathering(pc: RTCPeerConnection, timeoutMs = 5000): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
@@ -271,6 +280,7 @@ export class MeetingClient {
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
+      markOnce('ws-open');
       this.lastHeard = Date.now();
       ws.send(JSON.stringify(first));
     };
@@ -369,6 +379,7 @@ export class MeetingClient {
   private onMessage(m: ServerMessage): void {
     switch (m.type) {
       case 'joined':
+        markOnce('joined');
         this.droppedAt = null;
         this.attempts = 0;
         this.resumeToken = m.resumeToken;
@@ -441,6 +452,7 @@ export class MeetingClient {
         void this.onPublishAnswer(m.sdp);
         return;
       case 'subscriber_offer': {
+        markOnce('subscriber-offer');
         // One at a time, in order with restarts (an offer sent again follows a refusal).
         const sdp = m.sdp;
         this.subscribeWork = this.subscribeWork.then(() =>
@@ -578,7 +590,9 @@ export class MeetingClient {
       const sources: Record<string, TrackSourceName> = {};
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
+      markOnce('publish-offer');
       await waitForGathering(pc);
+      markOnce('publish-gathered');
       for (const t of pc.getTransceivers()) {
         if (t.mid === null || t.currentDirection === 'stopped' || t.direction === 'stopped')
           continue;
@@ -639,6 +653,9 @@ export class MeetingClient {
     const pc = new RTCPeerConnection({
       iceServers: this.ticket?.iceServers ?? [],
       rtcpMuxPolicy: 'require',
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected') markOnce('subscribe-connected');
     });
     pc.ontrack = (ev) => {
       if (this.subscribePc !== pc) return;
@@ -702,7 +719,9 @@ export class MeetingClient {
     }
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
+    markOnce('subscriber-answer');
     await waitForGathering(pc);
+    markOnce('subscriber-gathered');
     const local = pc.localDescription?.sdp;
     if (local !== undefined && this.subscribePc === pc) {
       this.send({ type: 'subscriber_answer', sdp: local });
