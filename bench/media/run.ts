@@ -82,6 +82,8 @@ const WARM_MS = Number(option('--warm') ?? 8) * 1000;
 const MEASURE_MS = Number(option('--measure') ?? 10) * 1000;
 const ROUNDS = Number(option('--rounds') ?? 2);
 const MEASURE_EVERY = Math.max(1, Number(option('--measure-every') ?? 1));
+/** Our engine's glibc arena limit, as README "Operations" recommends for the server. */
+const ENGINE_ARENAS = process.env.MALLOC_ARENA_MAX ?? '1';
 const [JANUS_PUBS, JANUS_LISTENERS] = (option('--janus-shape') ?? '10x20')
   .split('x')
   .map(Number) as [number, number];
@@ -121,11 +123,7 @@ async function startEngine(lastN: number): Promise<Sfu> {
       'bench/media/server.ts',
       String(lastN),
     ],
-    // As README "Operations" recommends for the server.
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' },
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MALLOC_ARENA_MAX: ENGINE_ARENAS } },
   );
   const { port, mediaPort } = await new Promise<{ port: number; mediaPort: number }>((resolve) =>
     lines(server, (l) => {
@@ -250,8 +248,9 @@ if (MEASURE_EVERY > 1 && WIRE_WHY_NOT !== undefined) {
 /**
  * Every participant's subscriber receives everything; with `measureEvery` k > 1, one in k hands
  * each packet to JavaScript to time it and count it (one-way delay and loss come from those), and
- * the others leave their packets inside libdatachannel, which costs the client processes far less
- * CPU. Whether a subscriber receives is judged for all alike from its connection's byte count.
+ * the others leave their packets inside libdatachannel (measured: this saves the client processes
+ * little CPU; their cost is libdatachannel's receive path). Whether a subscriber receives is
+ * judged for all alike on the wire (wire.ts), or from the packets counted without the capture.
  */
 async function runLoad(sfu: Sfu, load: Load, measureEvery = 1): Promise<Measured> {
   const total = load.publishers + load.listeners;
@@ -364,7 +363,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `SFU on core ${ENGINE_CORE} (ours with MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}); ${PROCS} client processes on cores ${CLIENT_CORES} at nice 10; warm-up ${WARM_MS / 1000} s, window ${MEASURE_MS / 1000} s`,
+  `SFU on core ${ENGINE_CORE} (ours with MALLOC_ARENA_MAX=${ENGINE_ARENAS}); ${PROCS} client processes on cores ${CLIENT_CORES} at nice 10; warm-up ${WARM_MS / 1000} s, window ${MEASURE_MS / 1000} s`,
 );
 
 if (!flag('--janus-only')) {
