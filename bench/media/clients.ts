@@ -51,6 +51,9 @@ function onRtp(sub: string, trackId: string, p: Buffer): void {
   else {
     w.seen.add(seq); // distinct: a retransmission that also arrived in time counts once
     if (((seq - w.last) & 0xffff) < 0x8000) w.last = seq;
+    // A packet older than the first one seen (a retransmission, reordering) widens the range, or
+    // it would count as received but never as expected (negative loss).
+    else if (((w.first - seq) & 0xffff) < 0x8000) w.first = seq;
   }
 }
 

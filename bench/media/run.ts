@@ -19,7 +19,8 @@
  * 3. `--join`: join click → first remote frame in chromium (bench/media/join-latency.ts).
  *
  * Options: --procs N (client processes, default 4), --client-cores LIST (taskset list for the
- * clients, default "0,1": both cores, at nice 10 so the engine keeps its core when it needs it),
+ * clients, default "0,1": both cores), --client-sched idle|nice (default idle: the clients run under
+ * SCHED_IDLE, so the engine keeps its core whenever it wants it; nice: at nice 10),
  * --engine-core N (default 0), --warm S, --measure S, --no-janus, --janus-only, --janus-shape PxL
  * (default 10x20), --rounds N (Janus comparison rounds, default 2), --join [--joins N],
  * --no-wire (no capture), --measure-every K (meetings: one subscriber in K times and counts
@@ -58,6 +59,7 @@ const optionNames = new Set([
   '--rounds',
   '--joins',
   '--measure-every',
+  '--client-sched',
 ]);
 const sizes = argv
   .filter((a, i) => !a.startsWith('--') && !optionNames.has(argv[i - 1] ?? ''))
@@ -78,6 +80,15 @@ const SIZES = sizes.length > 0 ? sizes : [10, 25, 50];
 const PROCS = Number(option('--procs') ?? 4);
 const CLIENT_CORES = option('--client-cores') ?? '0,1';
 const ENGINE_CORE = option('--engine-core') ?? '0';
+/**
+ * How the client processes yield to the SFU on a core they share. `idle` (default): SCHED_IDLE,
+ * they run only when the SFU's threads do not want the core, as if the SFU had its core to
+ * itself and the load came from elsewhere. `nice`: nice 10 (before 2026-11-27 05:30); its CPU
+ * share is a weight, and several runnable client threads took the SFU's core from it for tens of
+ * milliseconds at a time.
+ */
+const CLIENT_SCHED_NAME = option('--client-sched') ?? 'idle';
+const CLIENT_SCHED = CLIENT_SCHED_NAME === 'nice' ? ['nice', '-n', '10'] : ['chrt', '--idle', '0'];
 const WARM_MS = Number(option('--warm') ?? 8) * 1000;
 const MEASURE_MS = Number(option('--measure') ?? 10) * 1000;
 const ROUNDS = Number(option('--rounds') ?? 2);
@@ -268,10 +279,9 @@ async function runLoad(sfu: Sfu, load: Load, measureEvery = 1): Promise<Measured
     .map((participants) => {
       const config: ClientsConfig = { ...sfu.clientsConfig, participants };
       const child = spawn(
-        'nice',
+        CLIENT_SCHED[0]!,
         [
-          '-n',
-          '10',
+          ...CLIENT_SCHED.slice(1),
           'taskset',
           '-c',
           CLIENT_CORES,
@@ -363,7 +373,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `SFU on core ${ENGINE_CORE} (ours with MALLOC_ARENA_MAX=${ENGINE_ARENAS}); ${PROCS} client processes on cores ${CLIENT_CORES} at nice 10; warm-up ${WARM_MS / 1000} s, window ${MEASURE_MS / 1000} s`,
+  `SFU on core ${ENGINE_CORE} (ours with MALLOC_ARENA_MAX=${ENGINE_ARENAS}); ${PROCS} client processes on cores ${CLIENT_CORES} (${CLIENT_SCHED_NAME === 'nice' ? 'nice 10' : 'SCHED_IDLE'}); warm-up ${WARM_MS / 1000} s, window ${MEASURE_MS / 1000} s`,
 );
 
 if (!flag('--janus-only')) {

@@ -2,10 +2,32 @@
  * The engine under test, alone in its process: a WebSocket on 127.0.0.1 carries the signalling
  * the benchmark's client process needs (publish offer/answer, subscriber offer/answer) and stats.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createMediaEngine, type MediaPeer } from '../../server/realtime/sfu/index';
 
 const lastN = Number(process.argv[2] ?? 9);
+
+if (process.env.BENCH_DIAG === '1') {
+  // Once a second on stderr: how late the event loop ran (1 ms resolution) and V8's collections
+  // (kind: 1 scavenge, 4 mark-compact, 8 incremental marking), to tell stalls of the forwarding
+  // loop from garbage collection apart.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let gcs: { kind: number; ms: number }[] = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: unknown })[])
+      gcs.push({ kind: (e.detail as { kind: number }).kind, ms: e.duration });
+  }).observe({ entryTypes: ['gc'] });
+  setInterval(() => {
+    const pauses = gcs.map((g) => `${g.kind}:${g.ms.toFixed(1)}`).join(' ');
+    process.stderr.write(
+      `engine loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; gc ${pauses}\n`,
+    );
+    loop.reset();
+    gcs = [];
+  }, 1000).unref();
+}
 const engine = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1', lastN });
 const room = engine.room('bench');
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });

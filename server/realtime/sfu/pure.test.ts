@@ -8,13 +8,49 @@ describe('PacketHistory', () => {
     const h = new PacketHistory(8);
     const a = Buffer.from('a');
     h.put(65535, a);
-    expect(h.get(65535)).toBe(a);
+    expect(h.get(65535)?.toString()).toBe('a');
+    a[0] = 0x7a; // a copy: the caller's Buffer may be reused
+    expect(h.get(65535)?.toString()).toBe('a');
     expect(h.get(7)).toBeUndefined(); // same slot, other sequence number
     h.put(7, Buffer.from('b')); // 65535 + 8 wraps to 7: overwrites
     expect(h.get(65535)).toBeUndefined();
     expect(h.get(7)?.toString()).toBe('b');
     h.clear();
     expect(h.get(7)).toBeUndefined();
+  });
+
+  it('forgets a packet whose bytes newer packets have overwritten, and keeps the others whole', () => {
+    const h = new PacketHistory(16, 10);
+    h.put(1, Buffer.from('aaaa'));
+    h.put(2, Buffer.from('bbbb'));
+    expect(h.get(1)?.toString()).toBe('aaaa');
+    // 4 + 4 written; 'cccc' does not fit in the last 2 bytes, so it starts again at 0 over 'aaaa'.
+    h.put(3, Buffer.from('cccc'));
+    expect(h.get(1)).toBeUndefined();
+    expect(h.get(2)?.toString()).toBe('bbbb');
+    expect(h.get(3)?.toString()).toBe('cccc');
+    h.put(4, Buffer.from('dd')); // bytes 4-5: over the first half of 'bbbb'
+    expect(h.get(2)).toBeUndefined();
+    expect(h.get(3)?.toString()).toBe('cccc');
+    expect(h.get(4)?.toString()).toBe('dd');
+    // Many turns of the ring later, every packet still readable is the one last put there.
+    for (let seq = 5; seq < 5000; seq++) {
+      h.put(seq, Buffer.from(String(seq % 1000).padStart(3, '0')));
+      const back = seq > 5 ? h.get(seq - 1) : undefined;
+      if (back !== undefined)
+        expect(back.toString()).toBe(String((seq - 1) % 1000).padStart(3, '0'));
+    }
+    expect(h.get(4999)?.toString()).toBe('999');
+    expect(h.get(4997)).toBeDefined(); // 3 packets of 3 bytes fit in 10
+    expect(h.get(4996)).toBeUndefined();
+  });
+
+  it('does not keep a packet larger than the ring, and drops the one it replaces', () => {
+    const h = new PacketHistory(8, 4);
+    h.put(1, Buffer.from('abc'));
+    h.put(9, Buffer.from('too long'));
+    expect(h.get(9)).toBeUndefined();
+    expect(h.get(1)).toBeUndefined();
   });
 
   it('refuses a size that is not a power of two', () => {
