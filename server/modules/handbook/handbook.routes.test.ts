@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   HANDBOOK_IMAGE_MAX_BYTES,
   HANDBOOK_PAGE_MAX_BYTES,
+  isDotSegment,
+  type Item,
+  type JournalAction,
   type PageView,
 } from '@common/api/handbook';
 import { rawRequest } from '@server/test/raw-request';
@@ -481,8 +484,8 @@ describe(`item ids a URL cannot name, on ${testDialect()}`, () => {
     expect((await send('DELETE', '/pages/target')).status).toBe(200);
   });
 
-  it('still serves and edits a page saved with such an id before ids were checked', async () => {
-    const story = [p('..', 'old dots'), p('a1', 'plain')];
+  /** A page as an install saved it before dot ids were refused: written to the DB as it is. */
+  const insertLegacy = async (story: Item[], journal: JournalAction[]) => {
     const now = new Date().toISOString();
     await HandbookRepo.from(t.db).insert(
       {
@@ -490,13 +493,18 @@ describe(`item ids a URL cannot name, on ${testDialect()}`, () => {
         slug: 'legacy',
         title: 'Legacy',
         story,
-        journal: [{ type: 'create', item: { title: 'Legacy', story }, date: 1 }],
+        journal,
         origin: 'local',
         createdAt: now,
         updatedAt: now,
       },
       indexesOf('Legacy', story),
     );
+  };
+
+  it('still serves and edits a page saved with such an id before ids were checked', async () => {
+    const story = [p('..', 'old dots'), p('a1', 'plain')];
+    await insertLegacy(story, [{ type: 'create', item: { title: 'Legacy', story }, date: 1 }]);
     const page = await read('legacy');
     expect(page.status, JSON.stringify(page.body)).toBe(200);
     expect(page.page.story.map((i) => i.id)).toEqual(['..', 'a1']);
@@ -513,5 +521,69 @@ describe(`item ids a URL cannot name, on ${testDialect()}`, () => {
     expect(removed.status, removed.body).toBe(200);
     const after = await read('legacy');
     expect(after.page.story).toEqual([p('a1', 'plain')]);
+  });
+
+  /**
+   * The page restored holds no dot id: each old dot item is back, in its place, under a fresh id
+   * (16 hex digits, as import gives); the journal's last action carries that same story, and the
+   * item's own URL now removes it.
+   */
+  const expectRenamed = async (page: PageView, old: Item[]) => {
+    expect(page.story.map((i) => i.id).filter(isDotSegment)).toEqual([]);
+    expect(page.story).toHaveLength(old.length);
+    for (const [i, item] of old.entries()) {
+      const now = page.story[i];
+      if (isDotSegment(item.id)) {
+        expect(now?.id).toMatch(/^[0-9a-f]{16}$/);
+        expect(now).toEqual({ ...item, id: now?.id });
+      } else expect(now).toEqual(item);
+    }
+    expect(new Set(page.story.map((i) => i.id)).size).toBe(old.length);
+    const last = page.journal.at(-1);
+    expect(last).toMatchObject({ type: 'create', item: { title: 'Legacy', story: page.story } });
+    // Replayed, the journal gives the stored story.
+    const version = await t.app.inject({
+      url: `${api}/pages/legacy/versions/${page.journal.length - 1}`,
+    });
+    expect(version.json<{ story: Item[] }>().story).toEqual(page.story);
+    const fresh = page.story[0]?.id ?? '';
+    const removed = await send('DELETE', `/pages/legacy/items/${fresh}`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect((await read('legacy')).page.story).toEqual(page.story.slice(1));
+  };
+
+  it('restores an old version holding such ids with each renamed, the journal saying the same', async () => {
+    const old = [p('..', 'old dots'), p('a1', 'plain'), p('%2e%2E', 'encoded'), p('.', 'one')];
+    // The dot items were removed since; the story today is clean.
+    await insertLegacy(
+      [p('a1', 'plain')],
+      [
+        { type: 'create', item: { title: 'Legacy', story: old }, date: 1 },
+        { type: 'remove', id: '..', date: 2 },
+        { type: 'remove', id: '%2e%2E', date: 3 },
+        { type: 'remove', id: '.', date: 4 },
+      ],
+    );
+    const res = await send('POST', '/pages/legacy/restore', { journalIndex: 0 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const page = (res.body as { page: PageView }).page;
+    expect(page.journal.at(-1)).toMatchObject({ restoredFrom: 0 });
+    await expectRenamed(page, old);
+    // The old version itself still reads as it was written.
+    const version = await t.app.inject({ url: `${api}/pages/legacy/versions/0` });
+    expect(version.json<{ story: Item[] }>().story).toEqual(old);
+  });
+
+  it('brings back a deleted page holding such ids with each renamed', async () => {
+    const old = [p('..', 'old dots'), p('a1', 'plain'), p('.%2e', 'half encoded')];
+    await insertLegacy(old, [{ type: 'create', item: { title: 'Legacy', story: old }, date: 1 }]);
+    expect((await send('DELETE', '/pages/legacy')).status).toBe(200);
+    const list = await t.app.inject({ url: `${api}/deleted-pages`, headers: steward });
+    const [gone] = list.json<{ pages: { id: string }[] }>().pages;
+    const res = await send('POST', `/deleted-pages/${gone?.id}/restore`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const page = (res.body as { page: PageView }).page;
+    expect(page.journal.at(-1)).toMatchObject({ restoredFrom: 'deleted' });
+    await expectRenamed(page, old);
   });
 });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Actor } from '@server/http/actor';
 import {
   AppError,
@@ -19,7 +18,7 @@ import {
   type JournalAction,
   type SearchResult,
 } from '@common/api/handbook';
-import { itemChangedSince, replay, type PageState } from './handbook.journal';
+import { itemChangedSince, replay, storyWithoutDotIds, type PageState } from './handbook.journal';
 import { can, type HandbookAction } from './handbook.policy';
 import {
   isCircleNameTaken,
@@ -79,9 +78,6 @@ export interface AccountDirectory {
 
 const defaultSettings: HandbookSettings = { read: 'everyone', edit: 'members', editCircles: [] };
 const SETTINGS_KEY = 'handbook.access';
-
-/** A short random item id, the form Federated Wiki uses (16 hex digits). */
-export const newItemId = (): string => randomBytes(8).toString('hex');
 
 function authorOf(actor: Actor): string | undefined {
   return actor.kind === 'account' ? actor.name : undefined;
@@ -636,18 +632,16 @@ export class HandbookService {
           `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
         );
       }
-      const old = replay(page.journal, index, page.title);
+      // An old version may hold an item id no URL can name ("..": saved before such ids were
+      // refused); it comes back under a fresh id, the same in the story and in the journal.
+      const story = cleanStory(storyWithoutDotIds(replay(page.journal, index, page.title).story));
       // Title stays: a restore brings back content, the name is changed by rename only.
       return this.save(
         repo,
         actor,
         page,
-        { title: page.title, story: old.story },
-        {
-          type: 'create',
-          item: { title: page.title, story: old.story },
-          restoredFrom: index,
-        },
+        { title: page.title, story },
+        { type: 'create', item: { title: page.title, story }, restoredFrom: index },
       );
     });
   }
@@ -720,7 +714,8 @@ export class HandbookService {
       }
       const now = this.clock.now();
       const author = authorOf(actor);
-      const story = cleanStory(kept.page.story);
+      // Like a restored version, it brings back no item id a URL cannot name.
+      const story = cleanStory(storyWithoutDotIds(kept.page.story));
       const record: PageRecord = {
         id: kept.id,
         slug,

@@ -2,26 +2,19 @@ import { newId } from '@server/platform/ids';
 import type { Clock } from '@server/platform/clock';
 import {
   HANDBOOK_PAGE_MAX_BYTES,
-  isDotSegment,
   wikiPageSchema,
   type WikiExport,
   type WikiPage,
 } from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
-import { cleanStory, indexesOf, newItemId, storyBytes } from './handbook.service';
+import { renameDotIds, type RenamedItem } from './handbook.journal';
+import { cleanStory, indexesOf, storyBytes } from './handbook.service';
 import { asciiSlug, slugify } from './handbook.text';
 
 /** A page an import refused, and why. */
 export interface Refusal {
   page: string;
   reason: string;
-}
-
-/** An item whose id no URL could name (see isDotSegment), given a new one by the import. */
-export interface RenamedItem {
-  page: string;
-  from: string;
-  to: string;
 }
 
 export interface ImportReport {
@@ -42,63 +35,6 @@ interface Checked {
   key: string;
   slug: string;
   page: WikiPage;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * A page with every item id that is a dot segment (`.`, `..`, `%2e%2e` …) replaced by a fresh id,
- * the same one wherever the journal names it (an action's `id`, `after`, `order`, its item, and
- * the story a `create` carries), so the item's text and history are kept and a URL can name it.
- * Anything not shaped like a page comes back as it was, for the schema to refuse.
- */
-export function renameDotIds(key: string, raw: unknown): { page: unknown; renamed: RenamedItem[] } {
-  if (!isRecord(raw) || !Array.isArray(raw.story)) return { page: raw, renamed: [] };
-  const taken = new Set<string>();
-  const collect = (item: unknown) => {
-    if (isRecord(item) && typeof item.id === 'string') taken.add(item.id);
-  };
-  raw.story.forEach(collect);
-  const journal: unknown[] = Array.isArray(raw.journal) ? raw.journal : [];
-  for (const a of journal) {
-    if (!isRecord(a)) continue;
-    collect(a.item);
-    if (isRecord(a.item) && Array.isArray(a.item.story)) a.item.story.forEach(collect);
-  }
-  const renamed = new Map<string, string>();
-  const to = (id: unknown): unknown => {
-    if (typeof id !== 'string' || !isDotSegment(id)) return id;
-    let fresh = renamed.get(id);
-    if (fresh === undefined) {
-      do fresh = newItemId();
-      while (taken.has(fresh));
-      taken.add(fresh);
-      renamed.set(id, fresh);
-    }
-    return fresh;
-  };
-  const item = (v: unknown): unknown => (isRecord(v) && 'id' in v ? { ...v, id: to(v.id) } : v);
-  const story = raw.story.map(item);
-  const page: Record<string, unknown> = { ...raw, story };
-  if (Array.isArray(raw.journal)) {
-    page.journal = journal.map((a) => {
-      if (!isRecord(a)) return a;
-      const out: Record<string, unknown> = { ...a };
-      if ('id' in a) out.id = to(a.id);
-      if ('after' in a) out.after = to(a.after);
-      if (Array.isArray(a.order)) out.order = a.order.map(to);
-      if (isRecord(a.item)) {
-        const it = item(a.item) as Record<string, unknown>;
-        out.item = Array.isArray(it.story) ? { ...it, story: it.story.map(item) } : it;
-      }
-      return out;
-    });
-  }
-  return {
-    page,
-    renamed: [...renamed].map(([from, fresh]) => ({ page: key, from, to: fresh })),
-  };
 }
 
 /**
