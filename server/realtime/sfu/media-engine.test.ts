@@ -203,6 +203,44 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     await waitFor(() => alice.client.feedback.plis > plis, 'keyframe request on resume');
   });
 
+  it('forwards only the last N cameras and offers a camera only once it is chosen', async () => {
+    const engine = await engineWith({ lastN: 1 });
+    const room = engine.room('r-lastn');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob');
+    const carol = await join(room, 'carol', false);
+    const cam = (who: string) => carol.client.received.get(`${who}:camera`)?.packets ?? 0;
+    const mic = (who: string) => carol.client.received.get(`${who}:microphone`)?.packets ?? 0;
+    const offered = (who: string) =>
+      carol.offers.some((o) => o.includes(`msid:${who} ${who}:camera`));
+    // Nobody has spoken: the first camera in join order is the one.
+    await pumpUntil(
+      [alice.client, bob.client],
+      () => cam('alice') > 3 && mic('bob') > 3,
+      'carol receiving alice camera and bob microphone',
+    );
+    expect(cam('bob')).toBe(0);
+    expect(offered('alice')).toBe(true);
+    expect(offered('bob')).toBe(false); // no track, no m-line, for a camera never forwarded
+    // Bob speaks, alice is silent: bob's camera is offered and forwarded, alice's stops.
+    const t = setInterval(() => {
+      alice.client.sendVideo();
+      alice.client.sendAudio(127);
+      bob.client.sendVideo();
+      bob.client.sendAudio(20);
+    }, 10);
+    try {
+      await waitFor(() => offered('bob') && cam('bob') > 3, 'bob camera offered and forwarded');
+      await new Promise((r) => setTimeout(r, 100)); // packets in flight
+      const aliceBefore = cam('alice');
+      const bobBefore = cam('bob');
+      await waitFor(() => cam('bob') > bobBefore + 10, 'bob camera flowing');
+      expect(cam('alice')).toBe(aliceBefore);
+    } finally {
+      clearInterval(t);
+    }
+  });
+
   it('removes a peer whose ICE never completes and tells signalling', async () => {
     const engine = await engineWith({ connectTimeoutMs: 1000 });
     const room = engine.room('r5');

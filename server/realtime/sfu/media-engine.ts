@@ -189,6 +189,13 @@ class Publication {
   /** Camera only: inside the last-N set. */
   lastNOn = true;
   forwarding = true;
+  /**
+   * On the other peers' subscribe PCs (a track each). A camera is put there only from the first
+   * time it is inside the last N (Room.offer): each track costs every subscriber a libuv async
+   * handle that the event loop walks on each wake-up, and in a large meeting most cameras are
+   * never forwarded.
+   */
+  offered = false;
   lastKeyframeRequestMs = -Infinity;
   keyframeTimer: NodeJS.Timeout | undefined;
   // Receiver statistics for our RR.
@@ -634,6 +641,10 @@ class Peer implements MediaPeer {
   }
 }
 
+function isCamera(pub: Publication): boolean {
+  return pub.source === 'camera' && pub.kind === 'video';
+}
+
 class Room implements MediaRoom {
   readonly peers = new Map<string, Peer>();
   readonly speakers = new SpeakerTracker();
@@ -654,7 +665,7 @@ class Room implements MediaRoom {
     this.peers.set(peerId, peer);
     for (const other of this.peers.values()) {
       if (other === peer) continue;
-      for (const pub of other.publications.values()) peer.subscription().add(pub);
+      for (const pub of other.publications.values()) if (pub.offered) peer.subscription().add(pub);
     }
     this.updateCap(true);
     return peer;
@@ -678,11 +689,19 @@ class Room implements MediaRoom {
 
   startPublication(pub: Publication): void {
     pub.peer.publications.set(pub.inbound.mid, pub);
+    // A camera is offered by updateLastN when (and if) it is chosen.
+    if (!isCamera(pub)) this.offer(pub);
+    this.updateLastN();
+    this.engine.sendRtcpTo(pub, this.cap);
+  }
+
+  /** Puts a publication on every other peer's subscribe PC (once). */
+  private offer(pub: Publication): void {
+    if (pub.offered || pub.ended) return;
+    pub.offered = true;
     for (const other of this.peers.values()) {
       if (other !== pub.peer) other.subscription().add(pub);
     }
-    this.updateLastN();
-    this.engine.sendRtcpTo(pub, this.cap);
   }
 
   endPublication(pub: Publication): void {
@@ -723,8 +742,7 @@ class Room implements MediaRoom {
   updateLastN(): void {
     const cameras: Publication[] = [];
     for (const p of this.peers.values()) {
-      for (const pub of p.publications.values())
-        if (pub.source === 'camera' && pub.kind === 'video') cameras.push(pub);
+      for (const pub of p.publications.values()) if (isCamera(pub)) cameras.push(pub);
     }
     const chosen = selectLastN(
       this.speakers.recentSpeakers(),
@@ -733,6 +751,7 @@ class Room implements MediaRoom {
     );
     for (const pub of cameras) {
       pub.lastNOn = chosen.has(pub.peer.id);
+      if (pub.lastNOn) this.offer(pub);
       if (pub.updateGate()) this.engine.requestKeyframe(pub);
     }
   }
