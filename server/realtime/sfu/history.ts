@@ -15,7 +15,9 @@ export class PacketHistory {
   /** Where each slot's packet starts, counted in bytes ever written (exact up to 2^53). */
   private readonly starts: Float64Array;
   private readonly lengths: Uint16Array;
-  private readonly bytes: Buffer;
+  /** Allocated at the first packet: a publication that never sends costs no ring. */
+  private bytes: Buffer | undefined;
+  private readonly capacity: number;
   private written = 0;
 
   /** `capacityBytes` defaults to 1,200 bytes a slot (a browser's video packets are at most ~1,200). */
@@ -28,15 +30,16 @@ export class PacketHistory {
     this.seqs = new Int32Array(size).fill(-1);
     this.starts = new Float64Array(size);
     this.lengths = new Uint16Array(size);
-    // Not from Node's shared pool, and not zeroed: pages are touched only as packets arrive.
-    this.bytes = Buffer.allocUnsafeSlow(capacityBytes);
+    this.capacity = capacityBytes;
   }
 
   /** Copies the packet in (a packet longer than the ring or than 65,535 bytes is not kept). */
   put(seq: number, packet: Buffer): void {
     const i = seq & this.mask;
     const len = packet.length;
-    const cap = this.bytes.length;
+    const cap = this.capacity;
+    // Not from Node's shared pool, and not zeroed: pages are touched only as packets arrive.
+    const bytes = (this.bytes ??= Buffer.allocUnsafeSlow(cap));
     if (len > cap || len > 0xffff) {
       this.seqs[i] = -1;
       return;
@@ -47,7 +50,7 @@ export class PacketHistory {
       this.written += cap - pos;
       pos = 0;
     }
-    packet.copy(this.bytes, pos);
+    packet.copy(bytes, pos);
     this.seqs[i] = seq & 0xffff;
     this.starts[i] = this.written;
     this.lengths[i] = len;
@@ -60,11 +63,11 @@ export class PacketHistory {
    */
   get(seq: number): Buffer | undefined {
     const i = seq & this.mask;
-    if (this.seqs[i] !== (seq & 0xffff)) return undefined;
+    if (this.seqs[i] !== (seq & 0xffff) || this.bytes === undefined) return undefined;
     const start = this.starts[i]!;
     // Its bytes are overwritten as soon as writing has gone a whole ring past its start.
-    if (this.written - start > this.bytes.length) return undefined;
-    const pos = start % this.bytes.length;
+    if (this.written - start > this.capacity) return undefined;
+    const pos = start % this.capacity;
     return this.bytes.subarray(pos, pos + this.lengths[i]!);
   }
 

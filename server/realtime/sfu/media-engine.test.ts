@@ -241,6 +241,35 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     }
   });
 
+  it('offers a microphone on its first packet and delivers the packets sent before the track opened', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r-mic');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    const offered = () => bob.offers.some((o) => o.includes('msid:alice alice:microphone'));
+    const t = setInterval(() => alice.client.sendVideo(), 10);
+    try {
+      await waitFor(
+        () => (bob.client.received.get('alice:camera')?.packets ?? 0) > 3,
+        'bob receiving alice camera',
+      );
+    } finally {
+      clearInterval(t);
+    }
+    expect(offered()).toBe(false); // a silent microphone: no track for it at bob
+    const sent: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push(alice.client.sendAudio(30));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitFor(
+      () => bob.client.received.get('alice:microphone')?.seqs.size === sent.length,
+      'bob receiving the first five audio packets',
+    );
+    expect(offered()).toBe(true);
+    expect([...bob.client.received.get('alice:microphone')!.seqs].sort()).toEqual([...sent].sort());
+  });
+
   it('removes a peer whose ICE never completes and tells signalling', async () => {
     const engine = await engineWith({ connectTimeoutMs: 1000 });
     const room = engine.room('r5');
@@ -285,17 +314,29 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     const client = new ClientPeer({ name: 'alice' });
     clients.push(client);
     const offers: string[] = [];
-    const alice = room.addPeer('alice', { onSubscriberOffer: (sdp) => offers.push(sdp) });
+    // Answered by hand until cara joins, then as they come (her microphone comes on its own
+    // offer, at its first packet).
+    let auto = false;
+    let answering = Promise.resolve();
+    const alice = room.addPeer('alice', {
+      onSubscriberOffer: (sdp) => {
+        offers.push(sdp);
+        if (!auto) return;
+        answering = answering.then(async () => {
+          alice.acceptSubscriberAnswer(await client.answerSubscriberOffer(sdp));
+          client.startSubscriberIce();
+        });
+      },
+    });
     await join(room, 'bob');
     await waitFor(() => offers.length > 0, 'alice offered bob’s tracks');
     const late = await client.answerSubscriberOffer(offers[0] ?? '');
     // Bob leaves before alice's answer arrives: her subscribe PC loses its last track.
     room.removePeer('bob');
     expect(() => alice.acceptSubscriberAnswer(late)).not.toThrow();
+    auto = true;
     const cara = await join(room, 'cara');
     await waitFor(() => offers.length > 1, 'a fresh offer for cara’s tracks');
-    alice.acceptSubscriberAnswer(await client.answerSubscriberOffer(offers.at(-1) ?? ''));
-    client.startSubscriberIce();
     await pumpUntil(
       [cara.client],
       () => [...client.received.values()].filter((r) => r.trackId.startsWith('cara')).length === 2,
@@ -315,8 +356,10 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     // Twelve guests come and go: each leaves two dead m-lines (microphone, camera) in bob's PC.
     for (let i = 0; i < 12; i++) {
       const guest = await join(room, `guest${i}`);
-      await waitFor(
-        () => bob.offers.some((o) => o.includes(`msid:guest${i} `)),
+      // A microphone is offered from its first packet.
+      await pumpUntil(
+        [guest.client],
+        () => bob.offers.some((o) => o.includes(`msid:guest${i} guest${i}:microphone`)),
         `bob offered guest${i}`,
       );
       room.removePeer(`guest${i}`);

@@ -190,10 +190,11 @@ class Publication {
   lastNOn = true;
   forwarding = true;
   /**
-   * On the other peers' subscribe PCs (a track each). A camera is put there only from the first
-   * time it is inside the last N (Room.offer): each track costs every subscriber a libuv async
-   * handle that the event loop walks on each wake-up, and in a large meeting most cameras are
-   * never forwarded.
+   * On the other peers' subscribe PCs (a track each; Room.offer). Each track costs every
+   * subscriber a libuv async handle that the event loop walks on each wake-up, and in a large
+   * meeting most sources never carry anything: a microphone is put there from its first packet
+   * (a muted one sends none), a camera from the first time it is inside the last N, a screen at
+   * once.
    */
   offered = false;
   lastKeyframeRequestMs = -Infinity;
@@ -242,12 +243,30 @@ class SubTrack {
   closed = false;
   /** Its subscriber's RTCP is listened to (from its first forwarded packet on, Engine.opened). */
   listening = false;
+  /**
+   * Audio only: the latest packets that came while the track was not yet open, sent when it
+   * opens. A microphone is offered on its first packet, so without them the first words after
+   * someone's first unmute would be lost to the renegotiation.
+   */
+  held: Buffer[] | undefined;
   constructor(
     readonly sub: Subscription,
     readonly pub: Publication,
     readonly track: Track,
-  ) {}
+  ) {
+    if (pub.kind === 'audio') this.held = [];
+  }
+
+  hold(buf: Buffer): void {
+    const held = this.held;
+    if (held === undefined) return;
+    if (held.length >= MAX_HELD_PACKETS) held.shift();
+    held.push(buf);
+  }
 }
+
+/** Audio packets held for a track until it opens: 0.5 s of 20 ms Opus frames. */
+const MAX_HELD_PACKETS = 25;
 
 /** A peer's subscribe PC: the engine is the offerer; offers are serialized. */
 class Subscription {
@@ -689,14 +708,15 @@ class Room implements MediaRoom {
 
   startPublication(pub: Publication): void {
     pub.peer.publications.set(pub.inbound.mid, pub);
-    // A camera is offered by updateLastN when (and if) it is chosen.
-    if (!isCamera(pub)) this.offer(pub);
+    // A camera is offered by updateLastN when (and if) it is chosen, a microphone on its first
+    // packet (Engine.onPublisherPacket).
+    if (pub.kind === 'video' && !isCamera(pub)) this.offer(pub);
     this.updateLastN();
     this.engine.sendRtcpTo(pub, this.cap);
   }
 
   /** Puts a publication on every other peer's subscribe PC (once). */
-  private offer(pub: Publication): void {
+  offer(pub: Publication): void {
     if (pub.offered || pub.ended) return;
     pub.offered = true;
     for (const other of this.peers.values()) {
@@ -930,6 +950,7 @@ class Engine implements MediaEngine {
       const level = readAudioLevel(buf, pub.audioLevelId);
       if (level >= 0) pub.peer.room.speakers.observe(pub.peer.id, level, now);
     }
+    if (!pub.offered && pub.kind === 'audio') pub.peer.room.offer(pub);
     if (!pub.forwarding) return;
     if (drop === undefined) {
       // The production path: no per-sink closure or object.
@@ -937,7 +958,10 @@ class Engine implements MediaEngine {
       let sent = 0;
       for (let i = 0; i < sinks.length; i++) {
         const s = sinks[i]!;
-        if (!s.open && !this.opened(s)) continue;
+        if (!s.open && !this.opened(s)) {
+          s.hold(buf);
+          continue;
+        }
         try {
           if (s.track.sendMessageBinary(buf)) sent++;
         } catch {
@@ -970,6 +994,11 @@ class Engine implements MediaEngine {
       s.listening = true;
       s.track.onMessage((buf) => this.onSubscriberRtcp(s, buf));
     }
+    const held = s.held;
+    if (held !== undefined) {
+      s.held = undefined;
+      for (const buf of held) this.send(s, buf);
+    }
     if (s.pub.kind === 'video') this.requestKeyframe(s.pub);
     return true;
   }
@@ -984,7 +1013,10 @@ class Engine implements MediaEngine {
     const sinks = pub.sinks;
     for (let i = 0; i < sinks.length; i++) {
       const s = sinks[i]!;
-      if (!s.open && !this.opened(s)) continue;
+      if (!s.open && !this.opened(s)) {
+        s.hold(buf);
+        continue;
+      }
       if (
         drop({
           leg: 'subscribe',
