@@ -1,11 +1,15 @@
 /**
  * Meetings with real media through our SFU, in Debian chromium with fake camera and microphone:
- * three people each decode both others' video and receive their audio; a screen share reaches
+ * three people each decode both others' video and receive their audio; someone who joined muted
+ * is heard from their first unmute; microphone and camera turned off before joining are off for
+ * the others; a screen share reaches
  * the others; someone taken offline for 5 s comes back by themselves.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  audioFrom,
   expectAudioRising,
+  inMeeting,
   expectVideoRising,
   selfId,
   status,
@@ -33,6 +37,41 @@ describe('media', () => {
     }
     // Everyone sees three tiles.
     for (const page of pages) expect(await page.locator('.tile').count()).toBe(3);
+  });
+
+  it('someone who joined muted is heard from their first unmute', async () => {
+    // The SFU offers a microphone to the others only from its first packet (a muted one sends
+    // none), so the first unmute renegotiates every subscriber.
+    const m = await hall.openMeeting({
+      owner: 'Lu Listener',
+      space: { name: 'Quiet room', settings: { muteOnJoin: true } },
+      guests: ['Mo Muted'],
+    });
+    const [speaker] = m.guests;
+    const [speakerId] = m.guestIds;
+    await expectVideoRising(m.host, speakerId);
+    await speaker.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+    expect(await audioFrom(m.host, speakerId)).toBe(0);
+    await speaker.getByRole('button', { name: 'Unmute microphone' }).click();
+    await expectAudioRising(m.host, speakerId);
+  });
+
+  it('microphone and camera turned off before joining are off for the others too', async () => {
+    const owner = await hall.member('Pat Host');
+    const space = await hall.createSpace(owner, { name: 'Choice room' });
+    const host = await hall.join(space.slug, 'Pat Host', owner);
+    await inMeeting(host);
+    const guest = await hall.newPage();
+    await guest.goto(`/s/${space.slug}`);
+    await guest.getByRole('button', { name: 'Mute microphone' }).click();
+    await guest.getByRole('button', { name: 'Turn camera off' }).click();
+    await guest.getByLabel('Your name').fill('Quinn Quiet');
+    await guest.getByRole('button', { name: 'Join', exact: true }).click();
+    await inMeeting(guest);
+    await guest.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+    const tile = host.getByRole('figure', { name: 'Quinn Quiet' });
+    await tile.getByRole('img', { name: "Quinn Quiet's microphone is off" }).waitFor();
+    await tile.locator('.tile-avatar').waitFor();
   });
 
   it('a screen share reaches the others and is shown large', async () => {

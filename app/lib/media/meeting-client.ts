@@ -385,10 +385,6 @@ export class MeetingClient {
         this.resumeToken = m.resumeToken;
         this.set({ self: m.self, space: m.space, rules: m.rules });
         this.enterPhase(m.phase, true);
-        if (m.self.microphone !== this.state.microphoneOn && m.phase === 'meeting') {
-          // Mute on join, or we come back muted by a moderator.
-          this.setMicrophoneLocal(m.self.microphone);
-        }
         return;
       case 'phase':
         this.enterPhase(m.phase, false);
@@ -488,6 +484,7 @@ export class MeetingClient {
   private enterPhase(phase: 'waiting_for_moderator' | 'lobby' | 'meeting', fresh: boolean): void {
     const wasMeeting = this.state.status === 'meeting';
     this.set({ status: phase });
+    if (phase === 'meeting') this.syncSources();
     if (phase === 'meeting' && (fresh || !wasMeeting)) {
       // A fresh peer on the server: start both PCs over and publish again.
       this.closeMedia();
@@ -751,6 +748,22 @@ export class MeetingClient {
   private applyLocalTrackStates(): void {
     this.state.localStream.getAudioTracks().forEach((t) => (t.enabled = this.state.microphoneOn));
     this.state.localStream.getVideoTracks().forEach((t) => (t.enabled = this.state.cameraOn));
+  }
+
+  /**
+   * On entering the meeting (a join often starts out waiting for a moderator, and the server
+   * takes our changes only in the meeting): what the server holds of our microphone and camera
+   * meets our own. Off on either side wins: mute on join or a moderator's mute (perhaps while
+   * we were away) turns ours off; our own choice before joining (or while away) is told.
+   */
+  private syncSources(): void {
+    const self = this.state.self;
+    if (self === null) return;
+    if (!self.microphone && this.state.microphoneOn) this.setMicrophoneLocal(false);
+    else if (self.microphone && !this.state.microphoneOn)
+      this.send({ type: 'set_microphone', on: false });
+    if (!self.camera && this.state.cameraOn) this.setCameraLocal(false);
+    else if (self.camera && !this.state.cameraOn) this.send({ type: 'set_camera', on: false });
   }
 
   private setMicrophoneLocal(on: boolean): void {
