@@ -32,6 +32,7 @@ function refusingFirstAnswers(engine: MediaEngine): MediaEngine {
       }
       peer.acceptSubscriberAnswer(sdp);
     },
+    resubscribe: () => peer.resubscribe(),
     setForwarding: (source, on) => peer.setForwarding(source, on),
     requestKeyframe: (source) => peer.requestKeyframe(source),
     close: () => peer.close(),

@@ -29,6 +29,12 @@
  *      `<participantId>:<source>`.
  *    - `error {code:'media_failed', connection}` names the PC that failed: start only that one
  *      over (see the `error` message).
+ *    - the subscribe PC broke after it had connected (`failed`, or `disconnected` for a few
+ *      seconds): close it and send `resubscribe`; the server replaces its side and sends the fresh
+ *      PC's `subscriber_offer` (new ICE credentials: take it on a fresh RTCPeerConnection). At most
+ *      one per SIGNAL_LIMITS.resubscribeIntervalMs, else `error {code:'rate_limited'}` (ask again
+ *      later). The server also replaces its side by itself when it sees it break: an offer with
+ *      new ICE credentials can come unasked.
  * 6. State changes: `set_microphone`, `set_camera`, `screen_share`, `hand`, `chat`. A moderator's
  *    mute arrives as `participant_updated` for yourself with `microphone:false` (turn your mic off).
  * 7. Leaving: send `leave` (or close the socket with 1000). If the socket drops otherwise, your
@@ -60,6 +66,8 @@ export const SIGNAL_LIMITS = {
   resumeGraceMs: 15_000,
   /** Chat messages a roster carries at most. */
   chatHistory: 200,
+  /** `resubscribe` at most once per this long per participant (else `rate_limited`). */
+  resubscribeIntervalMs: 5_000,
 } as const;
 
 export const trackSources = ['microphone', 'camera', 'screen'] as const;
@@ -147,6 +155,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   }),
   /** The answer to the last `subscriber_offer`. */
   z.strictObject({ type: z.literal('subscriber_answer'), sdp, ref }),
+  /**
+   * The subscribe PC broke after it had connected: asks for a fresh one (its offer follows as
+   * `subscriber_offer`). Rate-limited (SIGNAL_LIMITS.resubscribeIntervalMs).
+   */
+  z.strictObject({ type: z.literal('resubscribe'), ref }),
   /** Mute (`on:false`) or unmute yourself. */
   z.strictObject({ type: z.literal('set_microphone'), on: z.boolean(), ref }),
   /** Camera on or off. */
@@ -222,7 +235,7 @@ export const signalErrorCodes = [
   'meeting_full',
   'space_locked',
   'resume_failed',
-  /** Slow down (chat). */
+  /** Slow down (chat; `resubscribe` sooner than SIGNAL_LIMITS.resubscribeIntervalMs). */
   'rate_limited',
   'internal_error',
 ] as const;

@@ -15,6 +15,14 @@ describe('signalling protocol', () => {
       ok: true,
       message: { type: 'hand', raised: true },
     });
+    expect(parseClientMessage('{"type":"resubscribe","ref":"r"}')).toEqual({
+      ok: true,
+      message: { type: 'resubscribe', ref: 'r' },
+    });
+    expect(parseClientMessage('{"type":"resubscribe","pc":"subscribe"}')).toMatchObject({
+      ok: false,
+      code: 'invalid_message',
+    });
     expect(parseClientMessage('{')).toMatchObject({ ok: false, code: 'invalid_json' });
     expect(parseClientMessage('{"type":"x","ref":"r"}')).toMatchObject({
       ok: false,

@@ -13,6 +13,10 @@ export class FakePeer implements MediaPeer {
   readonly published: { sdp: string; sources: Record<string, TrackSource> }[] = [];
   readonly answers: string[] = [];
   readonly forwarding = new Map<TrackSource, boolean>();
+  /** How many times signalling asked for a fresh subscription. */
+  resubscribes = 0;
+  /** What resubscribe() answers (false: no subscribe PC yet). */
+  hasSubscription = true;
   closed = false;
   /** Set to make the next publish fail. */
   failNext = false;
@@ -32,6 +36,11 @@ export class FakePeer implements MediaPeer {
   }
   acceptSubscriberAnswer(sdp: string): void {
     this.answers.push(sdp);
+  }
+  resubscribe(): boolean {
+    if (!this.hasSubscription) return false;
+    this.resubscribes++;
+    return true;
   }
   setForwarding(source: TrackSource, on: boolean): void {
     this.forwarding.set(source, on);

@@ -89,6 +89,10 @@ const RETRY_EVERY_MS = 1000;
 const RETRY_MAX_MS = 5000;
 /** Close code we use when we abandon a socket ourselves (not a leave). */
 const CLIENT_DROP = 4000;
+/** A subscribe PC `disconnected` this long is broken (it may come back by itself before). */
+const SUBSCRIBE_DISCONNECTED_MS = 4000;
+/** Ref prefix of our `resubscribe` messages (their refusals are not shown as notices). */
+const RESUBSCRIBE_REF = 'resubscribe-';
 
 /** Codes that end the meeting for us, with the reason to show. */
 const finalCloses = new Map<number, EndReason>([
@@ -166,6 +170,12 @@ export class MeetingClient {
     { pc: RTCPeerConnection; candidates: RTCIceCandidateInit[] }
   >();
   private answersSent = 0;
+  /** When we last sent `resubscribe` (or were told to wait), for the server's rate limit. */
+  private lastResubscribeAt = -Infinity;
+  private resubscribeTimer: number | undefined;
+  private resubscribesSent = 0;
+  /** Runs while the subscribe PC is `disconnected` (see SUBSCRIBE_DISCONNECTED_MS). */
+  private disconnectedTimer: number | undefined;
   private senders: Partial<Record<TrackSourceName, RTCRtpSender>> = {};
   private publishing = false;
   private republish = false;
@@ -467,6 +477,12 @@ export class MeetingClient {
         return;
       case 'error':
         if (m.code === 'resume_failed') return; // the close (4011) that follows handles it
+        if (m.code === 'rate_limited' && m.ref?.startsWith(RESUBSCRIBE_REF) === true) {
+          // Asked too soon (our last one was slow to arrive): ask again after the interval.
+          this.lastResubscribeAt = Date.now();
+          this.requestResubscribe();
+          return;
+        }
         this.set({ notice: { code: m.code, at: Date.now() } });
         this.lastError = `${m.code}: ${m.message}`;
         if (m.code === 'media_failed') {
@@ -496,6 +512,8 @@ export class MeetingClient {
   // ───────────── media ─────────────
 
   private closeMedia(): void {
+    window.clearTimeout(this.resubscribeTimer);
+    window.clearTimeout(this.disconnectedTimer);
     this.publishPc?.close();
     this.subscribePc?.close();
     this.publishPc = null;
@@ -529,6 +547,39 @@ export class MeetingClient {
       this.heldCandidates.clear();
       this.set({ remote: {} });
     });
+  }
+
+  /**
+   * Our subscribe PC broke (`failed`, or `disconnected` for a while; e.g. a network change): it
+   * is closed, and the server is asked for a fresh subscription, whose offer (new ICE
+   * credentials) is taken on a fresh PC. Publishing goes on untouched. If the server replaced
+   * its side by itself first, its offer already brought a fresh PC and nothing is asked.
+   */
+  private onSubscribeBroken(pc: RTCPeerConnection): void {
+    this.subscribeWork = this.subscribeWork.then(() => {
+      if (this.subscribePc !== pc || this.state.status !== 'meeting') return;
+      pc.close();
+      this.subscribePc = null;
+      this.subscribeMids.clear();
+      this.heldCandidates.clear();
+      this.set({ remote: {} });
+      this.requestResubscribe();
+    });
+  }
+
+  /** Sends `resubscribe`, no sooner than the server's interval allows after the last one. */
+  private requestResubscribe(): void {
+    window.clearTimeout(this.resubscribeTimer);
+    // A little margin, so that our timer and the server's clock do not disagree by a hair.
+    const wait = this.lastResubscribeAt + SIGNAL_LIMITS.resubscribeIntervalMs + 250 - Date.now();
+    if (wait > 0) {
+      this.resubscribeTimer = window.setTimeout(() => this.requestResubscribe(), wait);
+      return;
+    }
+    // Only while we have no subscribe PC: a fresh offer that came meanwhile made one.
+    if (this.state.status !== 'meeting' || this.subscribePc !== null) return;
+    this.lastResubscribeAt = Date.now();
+    this.send({ type: 'resubscribe', ref: `${RESUBSCRIBE_REF}${++this.resubscribesSent}` });
   }
 
   private retryPublishLater(): void {
@@ -653,6 +704,14 @@ export class MeetingClient {
     });
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'connected') markOnce('subscribe-connected');
+      if (this.subscribePc !== pc) return;
+      window.clearTimeout(this.disconnectedTimer);
+      if (pc.connectionState === 'failed') this.onSubscribeBroken(pc);
+      else if (pc.connectionState === 'disconnected') {
+        this.disconnectedTimer = window.setTimeout(() => {
+          if (pc.connectionState === 'disconnected') this.onSubscribeBroken(pc);
+        }, SUBSCRIBE_DISCONNECTED_MS);
+      }
     });
     pc.ontrack = (ev) => {
       if (this.subscribePc !== pc) return;

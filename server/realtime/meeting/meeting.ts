@@ -133,6 +133,8 @@ interface Participant {
   subscriberOffer: string | null;
   /** Whether that offer was already sent again after a refused answer (once per offer). */
   subscriberOfferResent: boolean;
+  /** When the last `resubscribe` was taken (ms since the epoch), for its rate limit. */
+  lastResubscribeAt: number | null;
 }
 
 /** The answer to a join: in, or refused with a code and the close code to use. */
@@ -333,6 +335,7 @@ export class Meeting {
       peer: null,
       subscriberOffer: null,
       subscriberOfferResent: false,
+      lastResubscribeAt: null,
     };
     this.participants.set(p.id, p);
     this.sendJoined(p);
@@ -531,6 +534,8 @@ export class Meeting {
         return this.publish(p, m.sdp, m.sources, fail);
       case 'subscriber_answer':
         return this.acceptSubscriberAnswer(p, m.sdp, fail);
+      case 'resubscribe':
+        return this.resubscribe(p, fail);
       case 'set_microphone':
         if (m.on && this.config.lockMicrophone && !isModerator) {
           return fail('locked_by_moderator', 'The microphone is locked by a moderator.');
@@ -658,6 +663,34 @@ export class Meeting {
         p.subscriberOfferResent = true;
         this.sendTo(p, { type: 'subscriber_offer', sdp: offer });
       }
+    }
+  }
+
+  /**
+   * The browser's subscribe PC broke after it had connected: the engine replaces its side, and
+   * the fresh PC's first offer follows (onSubscriberOffer). At most one per
+   * SIGNAL_LIMITS.resubscribeIntervalMs per participant, so that a client cannot churn PCs.
+   */
+  private resubscribe(p: Participant, fail: Fail): void {
+    const now = this.deps.now().getTime();
+    const interval = SIGNAL_LIMITS.resubscribeIntervalMs;
+    if (p.lastResubscribeAt !== null && now - p.lastResubscribeAt < interval) {
+      return fail(
+        'rate_limited',
+        `At most one resubscribe per ${interval / 1000} s; ask again later.`,
+      );
+    }
+    const peer = p.peer;
+    if (peer === null) return fail('out_of_order', 'There is no media connection to restart.');
+    p.lastResubscribeAt = now;
+    try {
+      // False: nothing to receive yet; the first track comes on a fresh PC anyway.
+      if (peer.resubscribe()) p.subscriberOffer = null;
+    } catch (err) {
+      // The engine lost this peer: media starts over with a fresh peer on the next publish.
+      this.deps.onError?.(err, 'resubscribe');
+      this.detachMedia(p);
+      fail('media_failed', 'The media connection is gone; publish again.', 'publish');
     }
   }
 

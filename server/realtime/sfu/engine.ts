@@ -21,7 +21,10 @@ export interface EngineOptions {
 }
 
 export interface PeerEvents {
-  /** The engine has a new offer for the subscribe PC (first one, or after tracks changed). */
+  /**
+   * The engine has a new offer for the subscribe PC (first one, after tracks changed, or the
+   * first one of a fresh PC that replaced a broken one: new ICE credentials).
+   */
   onSubscriberOffer(sdp: string): void;
   /** The publish PC or subscribe PC changed state. */
   onConnectionState?(pc: 'publish' | 'subscribe', state: string): void;
@@ -55,6 +58,15 @@ export interface MediaPeer {
    * (`addIceCandidate`) once signalling confirms the answer was accepted.
    */
   acceptSubscriberAnswer(sdp: string): void;
+  /**
+   * Replaces the subscribe PC with a fresh one carrying the same tracks (new ICE credentials and
+   * DTLS): the browser's subscribe PC broke after it had connected. The fresh PC's first offer
+   * arrives through onSubscriberOffer; an answer to the old PC's offer is ignored. False when
+   * there is no subscribe PC (nothing to receive yet: the next track starts a fresh one anyway).
+   * The engine does the same by itself when its side of the PC fails after connecting.
+   * Throws MediaEngineError('closed') for a closed peer.
+   */
+  resubscribe(): boolean;
   /** Stops (or resumes) forwarding one of this peer's sources to everyone: a moderator's mute. */
   setForwarding(source: TrackSource, on: boolean): void;
   /** Asks this peer's publisher for a keyframe of its camera/screen. */

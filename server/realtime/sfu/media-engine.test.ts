@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { PeerConnection } from 'node-datachannel';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMediaEngine,
@@ -21,6 +24,7 @@ async function engineWith(
     testDropPacket?: (p: DropCandidate) => boolean;
     connectTimeoutMs?: number;
     lastN?: number;
+    testOnPeerConnection?: (name: string, pc: PeerConnection) => void;
   } = {},
 ) {
   const e = await createMediaEngine({ port: 0, bindAddress: '127.0.0.1', ...extra });
@@ -55,6 +59,15 @@ async function join(room: MediaRoom, name: string, publish = true) {
     await waitFor(() => client.publishing(), `${name} publishing`);
   }
   return { client, peer, caps, states, offers };
+}
+
+/** The ICE username fragment of an SDP. */
+const ufragOf = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+
+/** A full garbage collection (V8's gc, exposed at run time for this test file). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 /** Sends a few packets on both tracks every 10 ms until `cond` holds. */
@@ -389,5 +402,100 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
       peerConnections: 2,
       subscriptionsReplaced: 1,
     });
+  });
+
+  it('replaces a connected subscribe PC on request (the browser’s broke), and media flows on the fresh one', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r-resub');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    const cam = () => bob.client.received.get('alice:camera')?.packets ?? 0;
+    const mic = () => bob.client.received.get('alice:microphone')?.packets ?? 0;
+    await pumpUntil([alice.client], () => cam() > 3 && mic() > 3, 'bob receiving alice');
+    await waitFor(() => bob.states.includes('subscribe:connected'), 'bob’s subscribe PC connected');
+    const offers = bob.offers.length;
+    // Bob's side of the subscription is gone (as a browser closes a failed PC): nothing arrives.
+    bob.client.closeSubscriber();
+    const camBefore = cam();
+    const micBefore = mic();
+    await pumpUntil([alice.client], () => engine.stats().forwardedPackets > 0, 'a few packets');
+    expect(bob.peer.resubscribe()).toBe(true);
+    await waitFor(() => bob.offers.length > offers, 'the fresh PC’s offer');
+    const fresh = bob.offers.at(-1)!;
+    expect(ufragOf(fresh)).not.toBe(ufragOf(bob.offers[offers - 1]));
+    expect(fresh).toContain('msid:alice alice:camera');
+    expect(fresh).toContain('msid:alice alice:microphone');
+    await pumpUntil(
+      [alice.client],
+      () => cam() > camBefore + 5 && mic() > micBefore + 5,
+      'bob receiving alice on the fresh PC',
+    );
+    expect(engine.stats()).toMatchObject({
+      peers: 2,
+      peerConnections: 2,
+      subscriptionsReplaced: 1,
+    });
+    // A peer with nothing to receive has no subscribe PC to replace.
+    const solo = engine
+      .room('r-resub-solo')
+      .addPeer('solo', { onSubscriberOffer: () => undefined });
+    expect(solo.resubscribe()).toBe(false);
+    solo.close();
+    expect(() => solo.resubscribe()).toThrow(expect.objectContaining({ code: 'closed' }));
+  });
+
+  it('replaces its own subscribe PC that breaks after connecting, and media flows again', async () => {
+    const pcs = new Map<string, PeerConnection>();
+    const engine = await engineWith({ testOnPeerConnection: (name, pc) => pcs.set(name, pc) });
+    const room = engine.room('r-broken');
+    const alice = await join(room, 'alice');
+    const bob = await join(room, 'bob', false);
+    const cam = () => bob.client.received.get('alice:camera')?.packets ?? 0;
+    await pumpUntil([alice.client], () => cam() > 3, 'bob receiving alice');
+    await waitFor(() => bob.states.includes('subscribe:connected'), 'bob’s subscribe PC connected');
+    const offers = bob.offers.length;
+    // The engine's side breaks on its own (as ICE consent or DTLS failing would, only sooner).
+    pcs.get('sub:bob')!.close();
+    await waitFor(() => bob.offers.length > offers, 'a fresh offer without being asked');
+    expect(ufragOf(bob.offers.at(-1))).not.toBe(ufragOf(bob.offers[offers - 1]));
+    expect(bob.states).toContain('subscribe:closed');
+    const before = cam();
+    await pumpUntil([alice.client], () => cam() > before + 5, 'bob receiving alice again');
+    expect(engine.stats()).toMatchObject({ peerConnections: 2, subscriptionsReplaced: 1 });
+    // The engine closing a PC itself is no breakage: leaving replaces nothing.
+    room.removePeer('bob');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(engine.stats()).toMatchObject({ peerConnections: 1, subscriptionsReplaced: 1 });
+  });
+
+  it('lets go of a replaced subscribe PC at once (its connect timeout does not hold it)', async () => {
+    const refs = new Map<string, WeakRef<PeerConnection>>();
+    const engine = await engineWith({
+      testOnPeerConnection: (name, pc) => refs.set(name, new WeakRef(pc)),
+    });
+    const room = engine.room('r-timer');
+    await join(room, 'alice');
+    // Bob's PC connected before it is replaced; carol's never does (her offers go unanswered).
+    const bob = await join(room, 'bob', false);
+    await waitFor(() => bob.states.includes('subscribe:connected'), 'bob’s subscribe PC connected');
+    const carolOffers: string[] = [];
+    const carol = room.addPeer('carol', { onSubscriberOffer: (sdp) => carolOffers.push(sdp) });
+    await waitFor(() => carolOffers.length > 0, 'carol’s offer');
+    const connected = refs.get('sub:bob')!;
+    const unconnected = refs.get('sub:carol')!;
+    expect(bob.peer.resubscribe()).toBe(true);
+    expect(carol.resubscribe()).toBe(true);
+    expect(refs.get('sub:bob')).not.toBe(connected);
+    expect(refs.get('sub:carol')).not.toBe(unconnected);
+    // node-datachannel lets go of a closed PC's callbacks once its 'closed' state was delivered
+    // (on the event loop); from then on only a pending timer of ours (20 s) could hold it.
+    await waitFor(
+      () => {
+        collectGarbage();
+        return connected.deref() === undefined && unconnected.deref() === undefined;
+      },
+      'the replaced PCs collected',
+      3000,
+    );
   });
 });

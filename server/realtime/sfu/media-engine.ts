@@ -80,6 +80,11 @@ export interface EngineInternalOptions extends EngineOptions {
   maxDeadMlines?: number;
   /** TEST ONLY: drop the packets for which this returns true, as if lost on the wire. */
   testDropPacket?: (p: DropCandidate) => boolean;
+  /**
+   * TEST ONLY: every peer connection the engine creates, named `pub:<peerId>` or `sub:<peerId>`
+   * (a test closes one to break it as a network would, only faster than ICE consent's 30 s).
+   */
+  testOnPeerConnection?: (name: string, pc: PeerConnection) => void;
 }
 
 /** A request the engine refuses (bad SDP, wrong state); signalling turns it into an error message. */
@@ -276,6 +281,10 @@ class Subscription {
   /** m-lines this PC has (live and dead). */
   private lines = 0;
   private closed = false;
+  /** Reached 'connected' at least once (see Peer.watch). */
+  connected = false;
+  /** Peer.watch's connect timeout for this PC, until it connects or the PC goes. */
+  connectTimer: NodeJS.Timeout | undefined;
   readonly gathered: GatherState = { done: false, waiters: [] };
   /**
    * This PC's mids are numbers from `firstMid` on; mids keep counting across the peer's
@@ -326,9 +335,7 @@ class Subscription {
     if (this.tracks.size === 0 && !this.peer.closed) {
       // An offer rejecting every m-line ends the browser's transport for good (a later track
       // could never connect): drop this PC instead; the next track starts a fresh one.
-      this.closed = true;
-      if (this.peer.sub === this) this.peer.sub = undefined;
-      this.peer.room.engine.closePc(this.pc);
+      this.close();
       return;
     }
     const dead = this.lines - this.tracks.size;
@@ -337,17 +344,33 @@ class Subscription {
       dead > this.tracks.size &&
       !this.peer.closed
     ) {
-      this.replace();
+      this.replace('dead m-lines');
       return;
     }
     this.schedule();
   }
 
+  /** Closes this PC (not its tracks) and forgets it: the peer's next track starts a fresh one. */
+  close(): void {
+    this.closed = true;
+    this.peer.stopConnectTimer(this);
+    if (this.peer.sub === this) this.peer.sub = undefined;
+    this.peer.room.engine.closePc(this.pc);
+  }
+
   /**
    * Moves the live tracks to a fresh subscribe PC (its first offer carries them only) and closes
    * this one. The browser sees new ICE credentials in the offer and takes it with a fresh PC.
+   * Used when dead m-lines pile up, when this PC broke after it had connected, and on request
+   * (MediaPeer.resubscribe).
    */
-  private replace(): void {
+  replace(reason: string): void {
+    if (this.closed) return;
+    this.peer.room.engine.log?.info(
+      { peer: this.peer.id, reason },
+      'replacing a subscribe peer connection',
+    );
+    this.peer.stopConnectTimer(this);
     this.closed = true;
     if (this.peer.sub === this) this.peer.sub = undefined;
     const pubs: Publication[] = [];
@@ -428,7 +451,8 @@ class Peer implements MediaPeer {
   private readonly trackWaiters = new Set<() => void>();
   private sources: Record<string, TrackSource> = {};
   private publishing: Promise<unknown> = Promise.resolve();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The publish PC's connect timeout (see watch), until it connects. */
+  private pubConnectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly room: Room,
@@ -563,19 +587,42 @@ class Peer implements MediaPeer {
   subscription(): Subscription {
     if (this.sub === undefined) {
       const pc = this.room.engine.createPc(`sub:${this.id}`, true);
-      this.sub = new Subscription(this, pc);
-      this.watch(pc, 'subscribe', this.sub.gathered);
+      const sub = new Subscription(this, pc);
+      this.sub = sub;
+      this.watch(pc, 'subscribe', sub.gathered, sub);
     }
     return this.sub;
   }
 
-  private watch(pc: PeerConnection, which: 'publish' | 'subscribe', gathered: GatherState): void {
+  /**
+   * Ends the connect timeout of the publish PC (no `sub`) or of a subscribe PC: it connected, or
+   * the PC is going. A pending timer would keep a replaced PC (and this peer) referenced.
+   */
+  stopConnectTimer(sub?: Subscription): void {
+    const timer = sub === undefined ? this.pubConnectTimer : sub.connectTimer;
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    if (sub === undefined) this.pubConnectTimer = undefined;
+    else sub.connectTimer = undefined;
+  }
+
+  /**
+   * Watches a PC: gathering, states (told to signalling), the connect timeout, and for a subscribe
+   * PC that breaks ('failed', or 'closed' without us) after it had connected, a fresh one.
+   */
+  private watch(
+    pc: PeerConnection,
+    which: 'publish' | 'subscribe',
+    gathered: GatherState,
+    sub?: Subscription,
+  ): void {
     const engine = this.room.engine;
-    let connected = false;
+    // A subscriber PC dropped (and replaced) is no longer this peer's concern.
+    const current = () => !this.closed && (sub === undefined || this.sub === sub);
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      // A subscriber PC dropped (and replaced) before connecting is no reason to remove the peer.
-      if (connected || this.closed || (which === 'subscribe' && this.sub?.pc !== pc)) return;
+      if (sub === undefined) this.pubConnectTimer = undefined;
+      else sub.connectTimer = undefined;
+      if (!current()) return;
       engine.log?.info(
         { peer: this.id, pc: which },
         'peer connection never connected; removing the peer',
@@ -585,17 +632,35 @@ class Peer implements MediaPeer {
       this.events.onClosed?.('connect_timeout');
     }, engine.connectTimeoutMs);
     timer.unref();
-    this.timers.add(timer);
+    if (sub === undefined) this.pubConnectTimer = timer;
+    else sub.connectTimer = timer;
     pc.onGatheringStateChange((state) => {
       if (state !== 'complete') return;
       gathered.done = true;
       for (const w of gathered.waiters.splice(0)) w();
     });
     pc.onStateChange((state) => {
-      if (this.closed || (which === 'subscribe' && this.sub?.pc !== pc)) return;
-      if (state === 'connected') connected = true;
+      if (!current()) return;
+      if (state === 'connected') {
+        if (sub !== undefined) sub.connected = true;
+        this.stopConnectTimer(sub);
+      }
       this.events.onConnectionState?.(which, state);
+      if (sub?.connected === true && (state === 'failed' || state === 'closed')) {
+        // ICE or DTLS broke later (a network change, the browser's PC went away): nothing would
+        // bring this PC back, so its tracks move to a fresh one (the browser follows the offer).
+        setImmediate(() => {
+          if (current()) sub.replace(`subscribe PC ${state}`);
+        });
+      }
     });
+  }
+
+  resubscribe(): boolean {
+    if (this.closed) throw new MediaEngineError('closed', 'peer is closed');
+    if (this.sub === undefined) return false;
+    this.sub.replace('requested');
+    return true;
   }
 
   acceptSubscriberAnswer(sdp: string): void {
@@ -632,10 +697,10 @@ class Peer implements MediaPeer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.stopConnectTimer();
     for (const pub of [...this.publications.values()]) this.room.endPublication(pub);
     if (this.sub !== undefined) {
+      this.stopConnectTimer(this.sub);
       for (const st of this.sub.tracks.values()) {
         st.open = false;
         st.closed = true;
@@ -850,6 +915,7 @@ class Engine implements MediaEngine {
         : this.config,
     );
     this.pcs.add(pc);
+    this.options.testOnPeerConnection?.(name, pc);
     return pc;
   }
 

@@ -144,4 +144,46 @@ describe(`signalling with the real media engine on ${testDialect()}`, () => {
     }
     a.client.close();
   });
+
+  it('brings media back on a fresh subscribe PC after resubscribe', async () => {
+    const space = await createTestSpace(t.app, owner);
+    const a = await participant(space.slug, 'ana');
+    const b = await participant(space.slug, 'bea');
+    const offer = await a.peer.publishOffer();
+    a.client.send({ type: 'publish', sdp: offer.sdp, sources: offer.sources });
+    a.peer.acceptPublishAnswer((await a.client.next('publish_answer')).sdp);
+    await waitFor(() => a.peer.publishing(), 'ana publishing', 20_000);
+    const cam = () => b.peer.received.get(`${a.joined.self.id}:camera`)?.packets ?? 0;
+    const pump = setInterval(() => {
+      a.peer.sendVideo();
+      a.peer.sendAudio(30);
+    }, 10);
+    try {
+      await waitFor(() => cam() > 3, 'bea receiving ana', 20_000);
+      const offers = b.client.received.filter((m) => m.type === 'subscriber_offer').length;
+      // Bea's subscribe PC broke (a browser closes it when it goes `failed`): she asks afresh.
+      b.peer.closeSubscriber();
+      const before = cam();
+      b.client.send({ type: 'resubscribe', ref: 'again' });
+      await waitFor(
+        () => b.client.received.filter((m) => m.type === 'subscriber_offer').length > offers,
+        'the fresh PC’s offer',
+        20_000,
+      );
+      await waitFor(() => cam() > before + 5, 'bea receiving ana again', 20_000);
+      expect(b.client.received.some((m) => m.type === 'error')).toBe(false);
+      // Asked again at once: refused, and the media keeps flowing.
+      b.client.send({ type: 'resubscribe', ref: 'too-soon' });
+      expect(await b.client.next('error', (e) => e.ref === 'too-soon')).toMatchObject({
+        code: 'rate_limited',
+      });
+      const now = cam();
+      await waitFor(() => cam() > now + 5, 'bea still receiving ana', 20_000);
+    } finally {
+      clearInterval(pump);
+    }
+    a.client.close();
+    b.client.close();
+    await Promise.all([a.client.closed, b.client.closed]);
+  });
 });

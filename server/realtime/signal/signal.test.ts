@@ -218,6 +218,98 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       await a.client.closed;
     });
 
+    it('restarts a subscription on resubscribe, at most once per interval, and refuses bad ones', async () => {
+      const space = await createTestSpace(t.app, owner, { settings: { lobby: 'guests' } });
+      const o = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Olga' }, owner)).token,
+      );
+      await o.client.next('roster');
+      // In the lobby there is no media to restart.
+      const g = await guestJoin(space.slug, 'Gil');
+      expect((await g.client.next('phase')).phase).toBe('lobby');
+      g.client.send({ type: 'resubscribe', ref: 'lobby' });
+      expect(await g.client.next('error', (e) => e.ref === 'lobby')).toMatchObject({
+        code: 'out_of_order',
+      });
+      const peerOf = () => {
+        const room = [...media.rooms.values()].find((r) => r.id.startsWith(space.id) && !r.closed);
+        const peer = room?.peers.get(o.joined.self.id);
+        if (peer === undefined) throw new Error('no media peer');
+        return peer;
+      };
+      // Malformed: extra fields, a ref that is not a string.
+      for (const frame of [
+        { type: 'resubscribe', connection: 'subscribe' },
+        { type: 'resubscribe', ref: 7 },
+      ]) {
+        o.client.ws.send(JSON.stringify(frame));
+        expect((await o.client.next('error')).code).toBe('invalid_message');
+      }
+      expect(peerOf().resubscribes).toBe(0);
+
+      // Taken: the engine replaces the subscription; its fresh offer is relayed as usual.
+      o.client.send({ type: 'resubscribe', ref: 'first' });
+      await o.client.sync();
+      expect(peerOf().resubscribes).toBe(1);
+      peerOf().events.onSubscriberOffer('v=0 fresh PC offer');
+      expect((await o.client.next('subscriber_offer')).sdp).toBe('v=0 fresh PC offer');
+
+      // Again at once, and just before the interval is over: rate_limited, nothing replaced.
+      o.client.send({ type: 'resubscribe', ref: 'soon' });
+      expect(await o.client.next('error', (e) => e.ref === 'soon')).toMatchObject({
+        code: 'rate_limited',
+      });
+      t.clock.advance(SIGNAL_LIMITS.resubscribeIntervalMs - 1);
+      o.client.send({ type: 'resubscribe', ref: 'still-soon' });
+      expect(await o.client.next('error', (e) => e.ref === 'still-soon')).toMatchObject({
+        code: 'rate_limited',
+      });
+      expect(peerOf().resubscribes).toBe(1);
+      // A burst is refused message by message without closing the socket or touching the engine.
+      for (let i = 0; i < 10; i++) o.client.send({ type: 'resubscribe', ref: `burst-${i}` });
+      await o.client.sync();
+      expect(
+        o.client.received.filter(
+          (m) => m.type === 'error' && m.code === 'rate_limited' && m.ref?.startsWith('burst-'),
+        ),
+      ).toHaveLength(10);
+      expect(peerOf().resubscribes).toBe(1);
+
+      // Once the interval is over: taken again.
+      t.clock.advance(1);
+      o.client.send({ type: 'resubscribe', ref: 'later' });
+      await o.client.sync();
+      expect(peerOf().resubscribes).toBe(2);
+      expect(o.client.received.some((m) => m.type === 'error' && m.ref === 'later')).toBe(false);
+
+      // Nothing to receive yet (no subscribe PC): nothing to do, no error.
+      t.clock.advance(SIGNAL_LIMITS.resubscribeIntervalMs);
+      peerOf().hasSubscription = false;
+      o.client.send({ type: 'resubscribe', ref: 'none' });
+      await o.client.sync();
+      expect(o.client.received.some((m) => m.type === 'error' && m.ref === 'none')).toBe(false);
+
+      // The engine lost the peer: media starts over (publish), with a fresh peer.
+      t.clock.advance(SIGNAL_LIMITS.resubscribeIntervalMs);
+      const lost = peerOf();
+      lost.resubscribe = () => {
+        throw Object.assign(new Error('peer is closed'), { code: 'closed' });
+      };
+      o.client.send({ type: 'resubscribe', ref: 'lost' });
+      expect(await o.client.next('error', (e) => e.ref === 'lost')).toMatchObject({
+        code: 'media_failed',
+        connection: 'publish',
+      });
+      expect(lost.closed).toBe(true);
+      o.client.send({ type: 'publish', sdp: 'v=0 again', sources: { '0': 'camera' } });
+      await o.client.next('publish_answer');
+      expect(peerOf()).not.toBe(lost);
+      o.client.close();
+      g.client.close();
+      await Promise.all([o.client.closed, g.client.closed]);
+    });
+
     it('applies settings the owner saves while the meeting runs (PATCH → live meeting)', async () => {
       const space = await createTestSpace(t.app, owner, { settings: { lobby: 'guests' } });
       const mod = await TestClient.join(

@@ -280,6 +280,17 @@ export class ClientPeer {
     return withoutCandidates(this.subPc.localDescription()!.sdp);
   }
 
+  /**
+   * Closes the subscriber PC as a browser does when it went `failed`: what arrives next is taken
+   * on a fresh PC (the test then asks the SFU for a fresh subscription).
+   */
+  closeSubscriber(): void {
+    for (const t of this.subTracks.splice(0)) t.close();
+    this.subPc?.close();
+    this.subPc = undefined;
+    this.pendingCandidates = [];
+  }
+
   /** Lets the subscriber PC's ICE start (after the SFU accepted our answer). */
   startSubscriberIce(): void {
     for (const c of this.pendingCandidates.splice(0))
