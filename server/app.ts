@@ -18,7 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '@server/config';
 import { systemClock, type Clock } from '@server/platform/clock';
-import { LocalBus, type EventBus } from '@server/platform/bus';
+import { LocalBus, RedisBus, type EventBus } from '@server/platform/bus';
 import { ping, type DbHandle } from '@server/platform/db';
 import type { Logger } from '@server/platform/log';
 import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
@@ -47,6 +47,8 @@ export interface AppDeps {
   log: Logger;
   clock?: Clock;
   bus?: EventBus;
+  /** Prefixes every Redis key and channel when REDIS_URL is set (tests: one per run). */
+  redisPrefix?: string;
   mailer?: Mailer;
   /** Serve the built SPA from dist/app (off in most tests). */
   serveApp?: boolean;
@@ -78,9 +80,18 @@ export type AppInstance = FastifyInstance;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
+  // REDIS_URL: events reach every node's subscribers; otherwise they stay in this process.
   const bus =
     deps.bus ??
-    new LocalBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
+    (config.redisUrl !== undefined
+      ? await RedisBus.connect({
+          url: config.redisUrl,
+          ...(deps.redisPrefix !== undefined ? { prefix: deps.redisPrefix } : {}),
+          onError: (err, event) => log.error({ err, event: event?.type }, 'event bus error'),
+        })
+      : new LocalBus((err, event) =>
+          log.error({ err, event: event.type }, 'event handler failed'),
+        ));
   const mailer =
     deps.mailer ??
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
