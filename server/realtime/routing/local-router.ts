@@ -112,7 +112,7 @@ export class LocalRouter implements Router {
     if (m !== undefined && m.state !== 'ended') m.dispatch({ type: 'settings', settings });
   }
 
-  end(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void {
+  end(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator' | 'shutdown'): void {
     this.meetings.get(spaceId)?.dispatch({ type: 'end', reason });
   }
 

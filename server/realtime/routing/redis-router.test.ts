@@ -289,7 +289,7 @@ describe(`a hosting node leaving the cluster on ${testDialect()}`, () => {
   });
 });
 
-describe('a node that dies without a word (RedisRouter on its own)', () => {
+describe('RedisRouter on its own: relaying, and nodes that die or lose a placement', () => {
   const config = (spaceId: string): MeetingConfig => ({
     spaceId,
     slug: spaceId,
@@ -343,6 +343,26 @@ describe('a node that dies without a word (RedisRouter on its own)', () => {
   };
   const viewer = (name: string) => ({ name, role: 'viewer' as const, accountId: null });
 
+  it('leaks nothing over 200 relayed join/leave cycles', async () => {
+    const prefix = uniqueRedisPrefix();
+    const host = await node(prefix);
+    const edge = await node(prefix);
+    const stay = await host.router.startParticipantSignal(config('s0'), viewer('Host'), link());
+    if (!stay.ok) throw new Error('refused');
+    for (let i = 0; i < 200; i++) {
+      const r = await edge.router.startParticipantSignal(config('s0'), viewer(`P${i}`), link());
+      if (!r.ok) throw new Error('refused');
+      r.signal.receive({ type: 'chat', text: 'hi' });
+      if (i % 2 === 0) r.signal.receive({ type: 'leave' });
+      else r.signal.disconnected();
+    }
+    await expect.poll(() => host.router.stats().participants, { timeout: 5000 }).toBe(1);
+    expect(host.router.stats().meetings).toBe(1);
+    expect(host.engine.stats()).toMatchObject({ rooms: 1, peers: 1 });
+    expect(edge.router.relayStats()).toEqual({ relayed: 0, hosted: 0, pending: 0 });
+    expect(host.router.relayStats()).toEqual({ relayed: 0, hosted: 0, pending: 0 });
+  });
+
   it('the relaying node closes its sockets with 1001 and the meeting can start on a live node', async () => {
     const prefix = uniqueRedisPrefix();
     const host = await node(prefix);
@@ -381,5 +401,18 @@ describe('a node that dies without a word (RedisRouter on its own)', () => {
       .poll(() => aLink.sent.some((m) => m.type === 'participant_left'), { timeout: 5000 })
       .toBe(true);
     expect(host.router.stats().participants).toBe(1);
+  });
+
+  it('a node that lost its placement to another ends its copy of the meeting with 1001', async () => {
+    const prefix = uniqueRedisPrefix();
+    const first = await node(prefix);
+    const second = await node(prefix);
+    const aLink = link();
+    await first.router.startParticipantSignal(config('s3'), viewer('A'), aLink);
+    // Redis lost sight of the first node for longer than the expiry; the second took the space.
+    await first.pub.set(`${prefix}meeting:s3`, second.router.nodeId);
+    expect(await aLink.closedWith).toBe(CloseCodes.goingAway);
+    expect(first.router.stats()).toEqual({ meetings: 0, participants: 0 });
+    expect(await first.pub.get(`${prefix}meeting:s3`)).toBe(second.router.nodeId);
   });
 });

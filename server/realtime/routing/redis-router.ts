@@ -113,6 +113,7 @@ export class RedisRouter implements Router {
   /** Hosting work runs one piece at a time, in arrival order (placement, then the meeting). */
   private serial: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private beating = false;
 
   constructor(newMeeting: MeetingFactory, options: RedisRouterOptions) {
     this.nodeId = randomBytes(8).toString('hex');
@@ -235,6 +236,11 @@ export class RedisRouter implements Router {
 
   stats(): { meetings: number; participants: number } {
     return this.local.stats();
+  }
+
+  /** Sockets here relayed to other nodes, participants here whose socket is elsewhere, calls awaiting an answer. */
+  relayStats(): { relayed: number; hosted: number; pending: number } {
+    return { relayed: this.relays.size, hosted: this.hosted.size, pending: this.pending.size };
   }
 
   /**
@@ -464,16 +470,34 @@ export class RedisRouter implements Router {
 
   /**
    * Every heartbeat: this node is alive; its placements last another ttl (and those without a
-   * meeting any more are released); sockets relayed to a node that stopped beating are closed
+   * meeting any more are released; a placement another node took meanwhile, after Redis lost
+   * sight of this one, ends the meeting here with 1001 so its people rejoin there); sockets relayed to a node that stopped beating are closed
    * with 1001, and participants hosted here whose node stopped beating start their grace period.
    */
   private async beat(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.beating) return;
+    this.beating = true;
+    try {
+      await this.beatOnce();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async beatOnce(): Promise<void> {
     await this.pub.set(this.aliveKey(this.nodeId), '1', 'PX', this.ttlMs);
     await this.inTurn(async () => {
       for (const spaceId of [...this.placed]) {
-        if (this.local.statusNow(spaceId) === undefined) this.release(spaceId);
-        else await this.pub.eval(REFRESH, 1, this.placementKey(spaceId), this.nodeId, this.ttlMs);
+        if (this.local.statusNow(spaceId) === undefined) {
+          this.release(spaceId);
+          continue;
+        }
+        const key = this.placementKey(spaceId);
+        if ((await this.pub.eval(REFRESH, 1, key, this.nodeId, this.ttlMs)) === 1) continue;
+        if ((await this.claim(spaceId)) === this.nodeId) continue;
+        this.log.warn({ spaceId }, 'another node holds this meeting now; sending its people there');
+        this.placed.delete(spaceId);
+        this.local.end(spaceId, 'shutdown');
       }
     });
     const others = new Set([
