@@ -188,7 +188,8 @@ export function createSignalling(deps: SignallingDeps): Signalling {
         link,
       );
     },
-    resume: (resumeToken, link) => router.resumeParticipantSignal(resumeToken, link),
+    // async: whatever the router throws becomes a rejection the session answers.
+    resume: async (resumeToken, link) => router.resumeParticipantSignal(resumeToken, link),
   };
 
   const heartbeatMs = deps.heartbeatMs ?? 10_000;
