@@ -18,7 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '@server/config';
 import { systemClock, type Clock } from '@server/platform/clock';
-import { LocalBus, type EventBus } from '@server/platform/bus';
+import { LocalBus, RedisBus, connectRedis, type EventBus } from '@server/platform/bus';
 import { ping, type DbHandle } from '@server/platform/db';
 import type { Logger } from '@server/platform/log';
 import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
@@ -39,6 +39,7 @@ import { SIGNAL_LIMITS } from '@common/protocol';
 import { createSpacesGateway, spacesRoutes, type SpacesRouteOptions } from '@server/modules/spaces';
 import { createSignalling, type SignallingDeps } from '@server/realtime/signal';
 import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
+import { RedisRouter, type RedisRouterOptions } from '@server/realtime/routing';
 
 /** What the composition root is given; tests pass their own clock, mailer and database. */
 export interface AppDeps {
@@ -47,6 +48,10 @@ export interface AppDeps {
   log: Logger;
   clock?: Clock;
   bus?: EventBus;
+  /** Prefixes every Redis key and channel when REDIS_URL is set (tests: one per run). */
+  redisPrefix?: string;
+  /** The RedisRouter's timings when REDIS_URL is set (tests shorten them). */
+  redisRouting?: Pick<RedisRouterOptions, 'ttlMs' | 'heartbeatMs' | 'callTimeoutMs'>;
   mailer?: Mailer;
   /** Serve the built SPA from dist/app (off in most tests). */
   serveApp?: boolean;
@@ -78,9 +83,19 @@ export type AppInstance = FastifyInstance;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
+  const redisPrefix = deps.redisPrefix ?? 'commonhall:';
+  // REDIS_URL: events reach every node's subscribers; otherwise they stay in this process.
   const bus =
     deps.bus ??
-    new LocalBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
+    (config.redisUrl !== undefined
+      ? await RedisBus.connect({
+          url: config.redisUrl,
+          prefix: redisPrefix,
+          onError: (err, event) => log.error({ err, event: event?.type }, 'event bus error'),
+        })
+      : new LocalBus((err, event) =>
+          log.error({ err, event: event.type }, 'event handler failed'),
+        ));
   const mailer =
     deps.mailer ??
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
@@ -97,12 +112,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : {}),
       log,
     }));
+  // REDIS_URL: each meeting lives on one node and participants reach it through any node.
+  const routerRedis =
+    config.redisUrl === undefined
+      ? undefined
+      : {
+          pub: await connectRedis(config.redisUrl, 'commonhall-router-pub'),
+          sub: await connectRedis(config.redisUrl, 'commonhall-router-sub'),
+        };
+  for (const r of routerRedis === undefined ? [] : [routerRedis.pub, routerRedis.sub]) {
+    r.on('error', (err: unknown) => log.error({ err }, 'router Redis error'));
+  }
   const signalling = createSignalling({
     gateway: createSpacesGateway(moduleDeps),
     bus,
     clock,
     log,
     media: media === null ? null : async () => media ?? (await createDefaultEngine()),
+    ...(routerRedis !== undefined
+      ? {
+          router: (newMeeting, prepareToHost) =>
+            new RedisRouter(newMeeting, {
+              ...routerRedis,
+              log,
+              prepareToHost,
+              prefix: redisPrefix,
+              ...deps.redisRouting,
+            }),
+          // A join token opens one socket, whichever node it reaches.
+          markJoinTokenUsed: async (jti: string, ttlMs: number) =>
+            (await routerRedis.pub.set(`${redisPrefix}jti:${jti}`, '1', 'PX', ttlMs, 'NX')) ===
+            'OK',
+        }
+      : {}),
     ...deps.signalling,
   });
 

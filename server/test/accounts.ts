@@ -35,6 +35,8 @@ export async function buildAuthTestApp(
     auth?: Partial<AuthOptions>;
     log?: Logger;
     mailer?: (log: Logger) => Mailer;
+    /** With REDIS_URL in env: the Redis key and channel prefix (one per test). */
+    redisPrefix?: string;
   } = {},
 ): Promise<TestApp & { log: Logger }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'commonhall-test-'));
@@ -54,6 +56,7 @@ export async function buildAuthTestApp(
     mailer: opts.mailer?.(log) ?? memory,
     clock,
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits, ...opts.auth },
+    ...(opts.redisPrefix !== undefined ? { redisPrefix: opts.redisPrefix } : {}),
   });
   await app.ready();
   return {

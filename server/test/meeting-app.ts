@@ -8,6 +8,7 @@ import type { ServerMessage } from '@common/protocol';
 import { buildApp, type AppDeps } from '@server/app';
 import { loadConfig, type Config, type EnvInput } from '@server/config';
 import { LocalBus, type DomainEvent } from '@server/platform/bus';
+import type { DbHandle } from '@server/platform/db';
 import { ManualClock } from '@server/platform/clock';
 import { createLogger } from '@server/platform/log';
 import { MemoryMailer } from '@server/platform/mail';
@@ -18,11 +19,14 @@ import { openTestDb } from './test-app';
 export interface MeetingTestApp {
   app: FastifyInstance;
   config: Config;
+  db: DbHandle;
   clock: ManualClock;
-  /** Every event published on the bus. */
+  /** Every event published on the bus (with `redis`, the app's own RedisBus: none here). */
   events: DomainEvent[];
   /** ws://127.0.0.1:<port>/ws */
   wsUrl: string;
+  /** Stops the app only (a node leaving its cluster); the shared database stays. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,10 @@ export async function startMeetingTestApp(
     env?: EnvInput;
     media?: MediaEngine | null;
     signalling?: AppDeps['signalling'];
+    /** Another node of the same hall: its database (and session secret) are shared. */
+    nodeOf?: MeetingTestApp;
+    /** REDIS_URL and the key prefix of this test's cluster, and shorter router timings. */
+    redis?: { url: string; prefix: string; routing?: AppDeps['redisRouting'] };
   } = {},
 ): Promise<MeetingTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'commonhall-meeting-'));
@@ -44,16 +52,21 @@ export async function startMeetingTestApp(
       LOG_LEVEL: 'silent',
       MEDIA_PORT: '0',
       MEDIA_BIND_ADDRESS: '127.0.0.1',
+      ...(opts.nodeOf !== undefined ? { SESSION_SECRET: opts.nodeOf.config.sessionSecret } : {}),
+      ...(opts.redis !== undefined ? { REDIS_URL: opts.redis.url } : {}),
       ...opts.env,
     },
     { persistSecret: false },
   );
-  const { handle, database, drop } = await openTestDb();
+  const { handle, database, drop } =
+    opts.nodeOf !== undefined
+      ? { handle: opts.nodeOf.db, database: opts.nodeOf.config.database, drop: async () => {} }
+      : await openTestDb();
   config.database = database;
   const clock = new ManualClock(new Date());
-  const bus = new LocalBus();
   const events: DomainEvent[] = [];
-  bus.subscribe('*', (e) => {
+  const bus = opts.redis !== undefined ? undefined : new LocalBus();
+  bus?.subscribe('*', (e) => {
     events.push(e);
   });
   const app = await buildApp({
@@ -62,22 +75,32 @@ export async function startMeetingTestApp(
     log: createLogger(config.logLevel),
     mailer: new MemoryMailer(),
     clock,
-    bus,
+    ...(bus !== undefined ? { bus } : {}),
+    ...(opts.redis !== undefined
+      ? {
+          redisPrefix: opts.redis.prefix,
+          ...(opts.redis.routing !== undefined ? { redisRouting: opts.redis.routing } : {}),
+        }
+      : {}),
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
     ...(opts.media !== undefined ? { media: opts.media } : {}),
     ...(opts.signalling !== undefined ? { signalling: opts.signalling } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  let stopped: Promise<undefined> | undefined;
+  const stop = () => (stopped ??= app.close());
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     app,
     config,
+    db: handle,
     clock,
     events,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
+    stop,
     close: async () => {
-      await app.close();
+      await stop();
       await drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

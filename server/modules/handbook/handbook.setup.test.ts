@@ -73,6 +73,15 @@ describe(`the starter handbook's language on ${testDialect()}`, () => {
     expect(await reseedStarter(repo, t.clock, 'de')).toBe(0);
   });
 
+  it('is re-seeded once when several nodes hear setup.completed at the same time', async () => {
+    t = await buildAuthTestApp();
+    const repo = HandbookRepo.from(t.db);
+    const written = await Promise.all([1, 2, 3].map(() => reseedStarter(repo, t!.clock, 'fr')));
+    expect(written.filter((n) => n > 0)).toHaveLength(1);
+    const pages = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages' });
+    expect(pages.json<{ pages: unknown[] }>().pages).toHaveLength(12);
+  });
+
   it('stays when someone already changed the starter', async () => {
     t = await buildAuthTestApp();
     const home = (await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/home' })).json<{

@@ -566,6 +566,8 @@ export async function reseedStarter(
 ): Promise<number> {
   if (!isStarterLanguage(language)) return 0;
   return repo.transaction(async (tx) => {
+    // With REDIS_URL every node hears setup.completed: one re-seeds, the others then find it done.
+    await tx.lockForSettings();
     const raw = await tx.getSetting(STARTER_KEY);
     if (raw === undefined) return 0;
     const seeded = JSON.parse(raw) as { seeded?: boolean; language?: string };

@@ -7,6 +7,6 @@ export {
   type MeetingSpace,
   type SpacesGateway,
 } from './spaces.gateway';
-export type { LiveMeetings, LiveSettings } from './spaces.service';
+export type { LiveMeetings, LiveSettings, LiveStatus } from './spaces.service';
 export type { JoinClaims, TokenCheck } from './join-token';
 export { signJoinToken } from './join-token';

@@ -1,6 +1,6 @@
 import type { SpaceDto, SpacePublicDto, SpaceSummaryDto } from '@common/api/spaces';
 import type { Actor } from '@server/http/actor';
-import type { LiveMeetings, SpaceView } from './spaces.service';
+import type { LiveStatus, SpaceView } from './spaces.service';
 
 /** The link to share: `<publicUrl>/s/<slug>`. */
 export const spaceUrl = (publicUrl: string, slug: string): string =>
@@ -18,7 +18,7 @@ export function presentSpace(
   v: SpaceView,
   actor: Actor,
   publicUrl: string,
-  live: LiveMeetings,
+  live: LiveStatus | undefined,
 ): SpaceDto {
   return {
     id: v.row.id,
@@ -31,7 +31,7 @@ export function presentSpace(
     settings: v.settings,
     lockedSettings: v.lockedSettings,
     myRole: roleOf(actor, v),
-    live: live.status(v.row.id) ?? null,
+    live: live ?? null,
     createdAt: v.row.createdAt,
     updatedAt: v.row.updatedAt,
   };
@@ -42,9 +42,8 @@ export function presentSummary(
   v: SpaceView,
   myRole: 'owner' | 'co_moderator',
   publicUrl: string,
-  live: LiveMeetings,
+  status: LiveStatus | undefined,
 ): SpaceSummaryDto {
-  const status = live.status(v.row.id);
   return {
     id: v.row.id,
     slug: v.row.slug,
@@ -59,7 +58,11 @@ export function presentSummary(
 }
 
 /** What the pre-join page may know: whether codes are needed, never the codes. */
-export function presentPublic(v: SpaceView, actor: Actor, live: LiveMeetings): SpacePublicDto {
+export function presentPublic(
+  v: SpaceView,
+  actor: Actor,
+  live: LiveStatus | undefined,
+): SpacePublicDto {
   const isModerator =
     actor.kind === 'account' &&
     (actor.accountId === v.row.ownerId || v.coModerators.some((c) => c.id === actor.accountId));
@@ -73,7 +76,7 @@ export function presentPublic(v: SpaceView, actor: Actor, live: LiveMeetings): S
     signInRequired: v.settings.signInRequired,
     lobby: v.settings.lobby,
     maxParticipants: v.settings.maxParticipants,
-    live: live.status(v.row.id) ?? null,
+    live: live ?? null,
     viewerIsModerator: isModerator,
   };
 }

@@ -32,6 +32,7 @@ import {
   suggestSlugFor,
   updateSpace,
   type LiveMeetings,
+  type SpaceView,
   type SpacesContext,
 } from './spaces.service';
 
@@ -79,11 +80,13 @@ export function spacesRoutes(
       },
       async (request) => {
         const lists = await listSpacesOf(ctx, request.actor);
+        const summaries = (views: SpaceView[], role: 'owner' | 'co_moderator') =>
+          Promise.all(
+            views.map(async (v) => presentSummary(v, role, publicUrl, await live.status(v.row.id))),
+          );
         return {
-          mine: lists.mine.map((v) => presentSummary(v, 'owner', publicUrl, live)),
-          sharedWithMe: lists.sharedWithMe.map((v) =>
-            presentSummary(v, 'co_moderator', publicUrl, live),
-          ),
+          mine: await summaries(lists.mine, 'owner'),
+          sharedWithMe: await summaries(lists.sharedWithMe, 'co_moderator'),
         };
       },
     );
@@ -106,7 +109,9 @@ export function spacesRoutes(
       },
       async (request, reply) => {
         const view = await createSpace(ctx, request.actor, request.body);
-        return reply.status(201).send(presentSpace(view, request.actor, publicUrl, live));
+        return reply
+          .status(201)
+          .send(presentSpace(view, request.actor, publicUrl, await live.status(view.row.id)));
       },
     );
 
@@ -138,7 +143,7 @@ export function spacesRoutes(
       },
       async (request) => {
         const view = await findSpaceFor(ctx, request.actor, request.params.slug);
-        return presentSpace(view, request.actor, publicUrl, live);
+        return presentSpace(view, request.actor, publicUrl, await live.status(view.row.id));
       },
     );
 
@@ -163,7 +168,7 @@ export function spacesRoutes(
       },
       async (request) => {
         const view = await updateSpace(ctx, request.actor, request.params.slug, request.body);
-        return presentSpace(view, request.actor, publicUrl, live);
+        return presentSpace(view, request.actor, publicUrl, await live.status(view.row.id));
       },
     );
 
@@ -193,8 +198,10 @@ export function spacesRoutes(
           response: { 200: spacePublicDto, 404: errorResponse },
         },
       },
-      async (request) =>
-        presentPublic(await publicSpace(ctx, request.params.slug), request.actor, live),
+      async (request) => {
+        const view = await publicSpace(ctx, request.params.slug);
+        return presentPublic(view, request.actor, await live.status(view.row.id));
+      },
     );
 
     app.post(

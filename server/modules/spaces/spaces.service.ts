@@ -34,24 +34,30 @@ import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 /** What the live side (the meeting router) tells spaces about a space's meeting. */
 export interface LiveMeetings {
   /** The live meeting of a space (participants counts everyone in it or waiting), if any. */
-  status(spaceId: string): { participants: number; locked: boolean } | undefined;
+  status(spaceId: string): Promise<LiveStatus | undefined>;
   /** The spaces whose meeting is live now (waiting for a moderator or open). */
-  liveSpaceIds(): string[];
+  liveSpaceIds(): Promise<string[]>;
   /** Ends a space's meeting for everyone (the space was deleted). */
-  end(spaceId: string): void;
+  end(spaceId: string): Promise<void>;
   /** A space's effective settings changed (the owner saved, or the site's defaults changed): the
    * live meeting, if any, applies them now. */
-  applySettings(spaceId: string, settings: LiveSettings): void;
+  applySettings(spaceId: string, settings: LiveSettings): Promise<void>;
+}
+
+/** A live meeting as spaces see it (wherever it is hosted). */
+export interface LiveStatus {
+  participants: number;
+  locked: boolean;
 }
 
 /** A space's effective settings as a running meeting takes them (no access codes). */
 export type LiveSettings = Omit<SpaceSettings, 'viewerAccessCode' | 'moderatorAccessCode'>;
 
 export const noLiveMeetings: LiveMeetings = {
-  status: () => undefined,
-  liveSpaceIds: () => [],
-  end: () => {},
-  applySettings: () => {},
+  status: () => Promise.resolve(undefined),
+  liveSpaceIds: () => Promise.resolve([]),
+  end: () => Promise.resolve(),
+  applySettings: () => Promise.resolve(),
 };
 
 export interface SpacesContext {
@@ -115,12 +121,12 @@ async function followDefaultsInLiveMeetings(
   before: SpaceDefaultsDto,
   after: SpaceDefaultsDto,
 ): Promise<void> {
-  for (const spaceId of ctx.live.liveSpaceIds()) {
+  for (const spaceId of await ctx.live.liveSpaceIds()) {
     const row = await ctx.repo.findById(spaceId);
     if (row === undefined) continue;
     const was = effectiveSettings(row, before).settings;
     const now = effectiveSettings(row, after).settings;
-    if (!sameSettings(was, now)) ctx.live.applySettings(spaceId, now);
+    if (!sameSettings(was, now)) await ctx.live.applySettings(spaceId, now);
   }
 }
 
@@ -366,7 +372,7 @@ export async function updateSpace(
   if (body.settings !== undefined) {
     // A meeting in progress follows the new settings at once (locks, lobby, mute on join, maximum).
     const { viewerAccessCode: _v, moderatorAccessCode: _m, ...live } = updated.settings;
-    ctx.live.applySettings(row.id, live);
+    await ctx.live.applySettings(row.id, live);
   }
   return updated;
 }
@@ -377,7 +383,7 @@ export async function deleteSpace(ctx: SpacesContext, actor: Actor, slug: string
   if (!can(actor, 'space.delete', subjectOf(view)))
     throw forbidden('Only the owner deletes a space.');
   await ctx.repo.delete(view.row.id);
-  ctx.live.end(view.row.id);
+  await ctx.live.end(view.row.id);
   await ctx.bus.publish({
     type: 'space.deleted',
     payload: { spaceId: view.row.id },
@@ -458,7 +464,7 @@ export async function issueJoinTicket(
     }
   }
   if (s.everyoneJoinsAsModerator) role = 'moderator';
-  const live = ctx.live.status(spaceId);
+  const live = await ctx.live.status(spaceId);
   if (live !== undefined) {
     if (live.locked && role !== 'moderator') {
       throw new AppError(403, 'space_locked', 'The meeting is locked.');

@@ -47,41 +47,41 @@ function setup() {
 const viewer = (name: string) => ({ name, role: 'viewer' as const, accountId: null });
 
 describe('LocalRouter', () => {
-  it('puts participants of one space in one meeting and reports its status', () => {
+  it('puts participants of one space in one meeting and reports its status', async () => {
     const { router, link } = setup();
-    const a = router.startParticipantSignal(config('s1'), viewer('A'), link());
-    const b = router.startParticipantSignal(config('s1'), viewer('B'), link());
-    router.startParticipantSignal(config('s2'), viewer('C'), link());
+    const a = await router.startParticipantSignal(config('s1'), viewer('A'), link());
+    const b = await router.startParticipantSignal(config('s1'), viewer('B'), link());
+    await router.startParticipantSignal(config('s2'), viewer('C'), link());
     expect(a.ok && b.ok).toBe(true);
-    expect(router.status('s1')).toEqual({ participants: 2, locked: false });
+    expect(await router.status('s1')).toEqual({ participants: 2, locked: false });
     expect(router.stats()).toEqual({ meetings: 2, participants: 3 });
-    expect(router.liveSpaceIds().sort()).toEqual(['s1', 's2']);
-    router.endMeeting('s1', 'space_deleted');
-    expect(router.status('s1')).toBeUndefined();
-    expect(router.liveSpaceIds()).toEqual(['s2']);
+    expect((await router.liveSpaceIds()).sort()).toEqual(['s1', 's2']);
+    await router.endMeeting('s1', 'space_deleted');
+    expect(await router.status('s1')).toBeUndefined();
+    expect(await router.liveSpaceIds()).toEqual(['s2']);
     expect(router.stats().meetings).toBe(1);
   });
 
-  it('resumes by token, and refuses unknown tokens', () => {
+  it('resumes by token, and refuses unknown tokens', async () => {
     const { router, link } = setup();
     const first = link();
-    const a = router.startParticipantSignal(config('s1'), viewer('A'), first);
+    const a = await router.startParticipantSignal(config('s1'), viewer('A'), first);
     if (!a.ok) throw new Error('refused');
-    router.startParticipantSignal(config('s1'), viewer('B'), link());
+    await router.startParticipantSignal(config('s1'), viewer('B'), link());
     const joined = first.sent.find((m) => m.type === 'joined');
     if (joined?.type !== 'joined') throw new Error('no joined');
     a.signal.disconnected();
-    const again = router.resumeParticipantSignal(joined.resumeToken, link());
+    const again = await router.resumeParticipantSignal(joined.resumeToken, link());
     expect(again.ok && again.signal.participantId).toBe(a.signal.participantId);
-    expect(router.resumeParticipantSignal('nope', link())).toMatchObject({
+    expect(await router.resumeParticipantSignal('nope', link())).toMatchObject({
       ok: false,
       code: 'resume_failed',
     });
   });
 
-  it('leaks nothing over 1,000 join/leave cycles', () => {
+  it('leaks nothing over 1,000 join/leave cycles', async () => {
     const { router, engine, link } = setup();
-    const stay = router.startParticipantSignal(
+    const stay = await router.startParticipantSignal(
       config('s1'),
       { name: 'Host', role: 'moderator', accountId: null },
       link(),
@@ -89,7 +89,7 @@ describe('LocalRouter', () => {
     if (!stay.ok) throw new Error('refused');
     for (let i = 0; i < 1000; i++) {
       const spaceId = i % 2 === 0 ? 's1' : `s-${i}`;
-      const r = router.startParticipantSignal(config(spaceId), viewer(`P${i}`), link());
+      const r = await router.startParticipantSignal(config(spaceId), viewer(`P${i}`), link());
       if (!r.ok) throw new Error('refused');
       r.signal.receive({ type: 'chat', text: 'hi' });
       r.signal.receive({ type: 'leave' });

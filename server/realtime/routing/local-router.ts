@@ -11,7 +11,10 @@ import { CloseCodes } from '@common/protocol';
 /** Creates a meeting; `onEnded` must be called once when it is over. */
 export type MeetingFactory = (config: MeetingConfig, onEnded: () => void) => Meeting;
 
-/** Every meeting in this process, by space id. */
+/**
+ * Every meeting in this process, by space id. The synchronous `start`/`resume`/`statusNow`/…
+ * serve the RedisRouter, which hosts its meetings in one of these; the Router methods wrap them.
+ */
 export class LocalRouter implements Router {
   private readonly meetings = new Map<string, Meeting>();
   /** resume token → space id, so a resume finds its meeting. */
@@ -23,6 +26,38 @@ export class LocalRouter implements Router {
     config: MeetingConfig,
     request: JoinRequest,
     link: ParticipantLink,
+  ): Promise<SignalStart> {
+    return Promise.resolve(this.start(config, request, link));
+  }
+
+  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): Promise<SignalStart> {
+    return Promise.resolve(this.resume(resumeToken, link));
+  }
+
+  status(spaceId: string): Promise<LiveStatus | undefined> {
+    return Promise.resolve(this.statusNow(spaceId));
+  }
+
+  liveSpaceIds(): Promise<string[]> {
+    return Promise.resolve(this.liveSpaceIdsNow());
+  }
+
+  updateSettings(spaceId: string, settings: MeetingSettings): Promise<void> {
+    this.applySettings(spaceId, settings);
+    return Promise.resolve();
+  }
+
+  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): Promise<void> {
+    this.end(spaceId, reason);
+    return Promise.resolve();
+  }
+
+  /** Connects a participant to the space's meeting here, creating it when none is live. */
+  start(
+    config: MeetingConfig,
+    request: JoinRequest,
+    link: ParticipantLink,
+    onJoined?: (resumeToken: string) => void,
   ): SignalStart {
     let meeting = this.meetings.get(config.spaceId);
     if (meeting === undefined || meeting.state === 'ended') {
@@ -37,10 +72,12 @@ export class LocalRouter implements Router {
       return result;
     }
     this.resumeTokens.set(result.resumeToken, config.spaceId);
+    onJoined?.(result.resumeToken);
     return { ok: true, signal: this.signalOf(meeting, result.participantId, link) };
   }
 
-  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart {
+  /** Reattaches a dropped participant of a meeting here by their resume token. */
+  resume(resumeToken: string, link: ParticipantLink): SignalStart {
     const spaceId = this.resumeTokens.get(resumeToken);
     const meeting = spaceId === undefined ? undefined : this.meetings.get(spaceId);
     if (meeting === undefined) {
@@ -60,22 +97,22 @@ export class LocalRouter implements Router {
     return { ok: true, signal: this.signalOf(meeting, result.participantId, link) };
   }
 
-  status(spaceId: string): LiveStatus | undefined {
+  statusNow(spaceId: string): LiveStatus | undefined {
     const m = this.meetings.get(spaceId);
     if (m === undefined || m.state === 'ended') return undefined;
     return { participants: m.size, locked: m.isLocked };
   }
 
-  liveSpaceIds(): string[] {
+  liveSpaceIdsNow(): string[] {
     return [...this.meetings].filter(([, m]) => m.state !== 'ended').map(([spaceId]) => spaceId);
   }
 
-  updateSettings(spaceId: string, settings: MeetingSettings): void {
+  applySettings(spaceId: string, settings: MeetingSettings): void {
     const m = this.meetings.get(spaceId);
     if (m !== undefined && m.state !== 'ended') m.dispatch({ type: 'settings', settings });
   }
 
-  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void {
+  end(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator' | 'shutdown'): void {
     this.meetings.get(spaceId)?.dispatch({ type: 'end', reason });
   }
 

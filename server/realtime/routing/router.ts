@@ -26,9 +26,10 @@ export interface LiveStatus {
 
 /**
  * Where meetings live and how a participant's signal reaches theirs. The LocalRouter keeps every
- * meeting in this process; a RedisRouter (later) will place each meeting on one media node and
- * relay signals to it from any app node, with the same interface (the model of LiveKit's
- * routing.Router: StartParticipantSignal, then message sink and source).
+ * meeting in this process; the RedisRouter places each meeting on one node and relays signals to
+ * it from any node, with the same interface (the model of LiveKit's routing.Router:
+ * StartParticipantSignal, then message sink and source). Answers may cross the network, hence
+ * the promises.
  */
 export interface Router {
   /** Connects a participant to a space's meeting, creating the meeting when none is live. */
@@ -36,18 +37,19 @@ export interface Router {
     config: MeetingConfig,
     request: JoinRequest,
     link: ParticipantLink,
-  ): SignalStart;
+  ): Promise<SignalStart>;
   /** Reattaches a dropped participant by their resume token. */
-  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): SignalStart;
+  resumeParticipantSignal(resumeToken: string, link: ParticipantLink): Promise<SignalStart>;
   /** The live meeting of a space, if any. */
-  status(spaceId: string): LiveStatus | undefined;
+  status(spaceId: string): Promise<LiveStatus | undefined>;
   /** The spaces that have a live meeting (waiting for a moderator or open). */
-  liveSpaceIds(): string[];
+  liveSpaceIds(): Promise<string[]>;
   /** Applies a space's new effective settings to its live meeting, if one is on (the owner saved
    * them, or the site's defaults changed). */
-  updateSettings(spaceId: string, settings: MeetingSettings): void;
+  updateSettings(spaceId: string, settings: MeetingSettings): Promise<void>;
   /** Ends a space's live meeting (space deleted). */
-  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): void;
+  endMeeting(spaceId: string, reason: 'space_deleted' | 'ended_by_moderator'): Promise<void>;
+  /** The meetings hosted, and their participants, in this process. */
   stats(): { meetings: number; participants: number };
   /** Ends every meeting (server stopping); clients are told to come back (1001). */
   close(): Promise<void>;

@@ -19,7 +19,7 @@ export interface SocketLike {
 /** What a session asks of the signalling service when the first message arrives. */
 export interface SessionBackend {
   join(token: string, link: ParticipantLink): Promise<SignalStart>;
-  resume(resumeToken: string, link: ParticipantLink): SignalStart;
+  resume(resumeToken: string, link: ParticipantLink): Promise<SignalStart>;
 }
 
 export interface SessionLimits {
@@ -85,9 +85,9 @@ export class SignalSession {
     const m = parsed.message;
     switch (this.phase) {
       case 'awaiting_join':
-        if (m.type === 'join') return this.startJoin(m.token);
+        if (m.type === 'join') return this.startJoin(this.backend.join(m.token, this.link));
         if (m.type === 'resume') {
-          return this.started(this.backend.resume(m.resumeToken, this.link));
+          return this.startJoin(this.backend.resume(m.resumeToken, this.link));
         }
         return this.fail('out_of_order', 'Send join (or resume) first.', m.ref);
       case 'joining':
@@ -114,9 +114,9 @@ export class SignalSession {
     if (was === 'joined') this.signal?.disconnected();
   }
 
-  private startJoin(token: string): void {
+  private startJoin(start: Promise<SignalStart>): void {
     this.phase = 'joining';
-    this.backend.join(token, this.link).then(
+    start.then(
       (start) => this.started(start),
       (err: unknown) => {
         this.log.error({ err }, 'join failed');

@@ -9,7 +9,12 @@ import type { Logger } from '@server/platform/log';
 import { newId } from '@server/platform/ids';
 import type { LiveMeetings, SpacesGateway } from '@server/modules/spaces';
 import { Meeting, type MeetingConfig, type Timers } from '@server/realtime/meeting/meeting';
-import { LocalRouter, type Router, type SignalStart } from '@server/realtime/routing';
+import {
+  LocalRouter,
+  type MeetingFactory,
+  type Router,
+  type SignalStart,
+} from '@server/realtime/routing';
 import type { MediaEngine } from '@server/realtime/sfu/engine';
 import { SignalSession, type SessionBackend, type SessionLimits } from './signal-session';
 
@@ -20,8 +25,17 @@ export interface SignallingDeps {
   log: Logger;
   /** The media engine, created on first use (the first join), or null to run meetings without media. */
   media: (() => Promise<MediaEngine>) | null;
-  /** The router; a LocalRouter over this process's meetings by default. */
-  router?: Router;
+  /**
+   * Makes the router from the meeting factory (and what must run before this node hosts a
+   * meeting someone joined through another node); a LocalRouter over this process's meetings by
+   * default.
+   */
+  router?: (newMeeting: MeetingFactory, prepareToHost: () => Promise<void>) => Router;
+  /**
+   * Records a join token's first use where every node sees it (REDIS_URL); false when it was
+   * used already. By default, uses are remembered in this process.
+   */
+  markJoinTokenUsed?: (jti: string, ttlMs: number) => Promise<boolean>;
   limits?: Partial<SessionLimits>;
   resumeGraceMs?: number;
   /** How often the server pings each socket; a socket that missed a pong is dropped. */
@@ -63,52 +77,54 @@ export function createSignalling(deps: SignallingDeps): Signalling {
     }
   };
 
-  const router =
-    deps.router ??
-    new LocalRouter((config, onEnded) => {
-      let meeting: Meeting | undefined = undefined;
-      const media = engine;
-      meeting = new Meeting(config, {
-        mediaRoom:
-          media === undefined
-            ? null
-            : (events) => media.room(`${config.spaceId}:${meeting?.id ?? newId()}`, events),
-        now: () => clock.now(),
-        newId,
-        newSecret: () => randomBytes(24).toString('base64url'),
-        ...(deps.timers !== undefined ? { timers: deps.timers } : {}),
-        ...(deps.resumeGraceMs !== undefined ? { resumeGraceMs: deps.resumeGraceMs } : {}),
-        onError: (err, context) => log.warn({ err, context, spaceId: config.spaceId }, 'meeting'),
-        hooks: {
-          participantJoined: (e) => publish('participant.joined', e, e.at),
-          participantLeft: (e) => publish('participant.left', e, e.at),
-          ended: (e) => {
-            onEnded();
-            publish('meeting.ended', { spaceId: e.spaceId, meetingId: e.meetingId }, e.at);
-            if (e.keptChat.length > 0) {
-              gateway
-                .keepChat(
-                  e.spaceId,
-                  e.keptChat.map((m) => ({
-                    id: m.id,
-                    accountId: null,
-                    authorName: m.name,
-                    text: m.text,
-                    sentAt: m.at,
-                  })),
-                )
-                .catch((err: unknown) => log.error({ err }, 'keeping chat failed'));
-            }
-          },
+  const newMeeting: MeetingFactory = (config, onEnded) => {
+    let meeting: Meeting | undefined = undefined;
+    const media = engine;
+    meeting = new Meeting(config, {
+      mediaRoom:
+        media === undefined
+          ? null
+          : (events) => media.room(`${config.spaceId}:${meeting?.id ?? newId()}`, events),
+      now: () => clock.now(),
+      newId,
+      newSecret: () => randomBytes(24).toString('base64url'),
+      ...(deps.timers !== undefined ? { timers: deps.timers } : {}),
+      ...(deps.resumeGraceMs !== undefined ? { resumeGraceMs: deps.resumeGraceMs } : {}),
+      onError: (err, context) => log.warn({ err, context, spaceId: config.spaceId }, 'meeting'),
+      hooks: {
+        participantJoined: (e) => publish('participant.joined', e, e.at),
+        participantLeft: (e) => publish('participant.left', e, e.at),
+        ended: (e) => {
+          onEnded();
+          publish('meeting.ended', { spaceId: e.spaceId, meetingId: e.meetingId }, e.at);
+          if (e.keptChat.length > 0) {
+            gateway
+              .keepChat(
+                e.spaceId,
+                e.keptChat.map((m) => ({
+                  id: m.id,
+                  accountId: null,
+                  authorName: m.name,
+                  text: m.text,
+                  sentAt: m.at,
+                })),
+              )
+              .catch((err: unknown) => log.error({ err }, 'keeping chat failed'));
+          }
         },
-      });
-      return meeting;
+      },
     });
+    return meeting;
+  };
+  const router = deps.router?.(newMeeting, ensureEngine) ?? new LocalRouter(newMeeting);
 
   // A join token opens one socket: a replayed token (within its minute) is refused.
   const usedTokens = new Map<string, number>();
-  const markUsed = (jti: string, exp: number): boolean => {
+  const markUsed = async (jti: string, exp: number): Promise<boolean> => {
     const now = clock.now().getTime();
+    if (deps.markJoinTokenUsed !== undefined) {
+      return deps.markJoinTokenUsed(jti, Math.max(1, exp - now));
+    }
     for (const [k, e] of usedTokens) if (e <= now) usedTokens.delete(k);
     if (usedTokens.has(jti)) return false;
     usedTokens.set(jti, exp);
@@ -132,7 +148,7 @@ export function createSignalling(deps: SignallingDeps): Signalling {
         };
       }
       const claims = check.claims;
-      if (!markUsed(claims.jti, claims.exp)) {
+      if (!(await markUsed(claims.jti, claims.exp))) {
         return {
           ok: false,
           code: 'token_invalid',
@@ -150,7 +166,7 @@ export function createSignalling(deps: SignallingDeps): Signalling {
         };
       }
       let keptChat: ChatMessage[] = [];
-      if (space.settings.keepChat && router.status(space.spaceId) === undefined) {
+      if (space.settings.keepChat && (await router.status(space.spaceId)) === undefined) {
         keptChat = (await gateway.keptChat(space.spaceId, KEPT_CHAT_LIMIT)).map((m) => ({
           id: m.id,
           from: null,
@@ -172,7 +188,8 @@ export function createSignalling(deps: SignallingDeps): Signalling {
         link,
       );
     },
-    resume: (resumeToken, link) => router.resumeParticipantSignal(resumeToken, link),
+    // async: whatever the router throws becomes a rejection the session answers.
+    resume: async (resumeToken, link) => router.resumeParticipantSignal(resumeToken, link),
   };
 
   const heartbeatMs = deps.heartbeatMs ?? 10_000;
