@@ -91,13 +91,20 @@ async function engineSignalling(): Promise<{
     };
     if (m.type === 'joined' || m.type === 'subAccepted') pending.get(`${m.type}:${m.peerId}`)?.(m);
     else if (m.type === 'subOffer') {
+      // The engine renegotiates (and replaces closed subscribe PCs) while the others leave.
+      if (shuttingDown) return;
       const c = clients.get(m.peerId)!;
-      void c.answerSubscriberOffer(m.sdp!).then(async (answer) => {
-        const accepted = new Promise((r) => pending.set(`subAccepted:${m.peerId}`, r));
-        ws.send(JSON.stringify({ type: 'subAnswer', peerId: m.peerId, sdp: answer }));
-        await accepted;
-        c.startSubscriberIce();
-      });
+      void c
+        .answerSubscriberOffer(m.sdp!)
+        .then(async (answer) => {
+          const accepted = new Promise((r) => pending.set(`subAccepted:${m.peerId}`, r));
+          ws.send(JSON.stringify({ type: 'subAnswer', peerId: m.peerId, sdp: answer }));
+          await accepted;
+          c.startSubscriberIce();
+        })
+        .catch((e: unknown) => {
+          if (!shuttingDown) console.error('subscriber offer failed', e);
+        });
     } else if (m.type === 'error') console.error('server error', m.message);
   });
   return {
