@@ -19,24 +19,14 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** In-process bus. Handler errors are reported to onError and never reach the publisher. */
-export class LocalBus implements EventBus {
+/**
+ * A bus's handlers, by event type or '*'. Both buses hand an event to them the same way: the
+ * type's handlers, then the '*' ones, one after another; a handler's error goes to `onError`.
+ */
+export class Subscribers {
   private readonly handlers = new Map<string, Set<EventHandler>>();
 
-  constructor(private readonly onError: (err: unknown, event: DomainEvent) => void = () => {}) {}
-
-  async publish(event: DomainEvent): Promise<void> {
-    const targets = [...(this.handlers.get(event.type) ?? []), ...(this.handlers.get('*') ?? [])];
-    for (const h of targets) {
-      try {
-        await h(event);
-      } catch (err) {
-        this.onError(err, event);
-      }
-    }
-  }
-
-  subscribe(type: string, handler: EventHandler): () => void {
+  add(type: string, handler: EventHandler): () => void {
     let set = this.handlers.get(type);
     if (set === undefined) {
       set = new Set();
@@ -46,8 +36,38 @@ export class LocalBus implements EventBus {
     return () => set.delete(handler);
   }
 
-  close(): Promise<void> {
+  async deliver(event: DomainEvent, onError: (err: unknown, event: DomainEvent) => void) {
+    const targets = [...(this.handlers.get(event.type) ?? []), ...(this.handlers.get('*') ?? [])];
+    for (const h of targets) {
+      try {
+        await h(event);
+      } catch (err) {
+        onError(err, event);
+      }
+    }
+  }
+
+  clear(): void {
     this.handlers.clear();
+  }
+}
+
+/** In-process bus. Handler errors are reported to onError and never reach the publisher. */
+export class LocalBus implements EventBus {
+  private readonly subscribers = new Subscribers();
+
+  constructor(private readonly onError: (err: unknown, event: DomainEvent) => void = () => {}) {}
+
+  publish(event: DomainEvent): Promise<void> {
+    return this.subscribers.deliver(event, this.onError);
+  }
+
+  subscribe(type: string, handler: EventHandler): () => void {
+    return this.subscribers.add(type, handler);
+  }
+
+  close(): Promise<void> {
+    this.subscribers.clear();
     return Promise.resolve();
   }
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { DomainEvent, EventBus, EventHandler } from './bus';
+import { Subscribers, type DomainEvent, type EventBus, type EventHandler } from './bus';
 
 export interface RedisBusOptions {
   /** redis://… or rediss://… */
@@ -34,7 +34,7 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
  * afterwards, on each node. Create with `RedisBus.connect` (resolves once subscribed).
  */
 export class RedisBus implements EventBus {
-  private readonly handlers = new Map<string, Set<EventHandler>>();
+  private readonly subscribers = new Subscribers();
   private closed = false;
   /** Deliveries run one after another, in the order Redis sent them. */
   private delivering: Promise<void> = Promise.resolve();
@@ -76,19 +76,13 @@ export class RedisBus implements EventBus {
   }
 
   subscribe(type: string, handler: EventHandler): () => void {
-    let set = this.handlers.get(type);
-    if (set === undefined) {
-      set = new Set();
-      this.handlers.set(type, set);
-    }
-    set.add(handler);
-    return () => set.delete(handler);
+    return this.subscribers.add(type, handler);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.handlers.clear();
+    this.subscribers.clear();
     await Promise.all([quit(this.sub), quit(this.pub)]);
   }
 
@@ -100,14 +94,7 @@ export class RedisBus implements EventBus {
       this.onError(err, undefined);
       return;
     }
-    const targets = [...(this.handlers.get(event.type) ?? []), ...(this.handlers.get('*') ?? [])];
-    for (const h of targets) {
-      try {
-        await h(event);
-      } catch (err) {
-        this.onError(err, event);
-      }
-    }
+    await this.subscribers.deliver(event, this.onError);
   }
 }
 
