@@ -160,16 +160,15 @@ export class RedisRouter implements Router {
         },
       );
       if (here.owner === null) return here.start;
-      const relay = randomBytes(12).toString('hex');
-      this.relays.set(relay, { link, host: here.owner });
-      const reply = await this.call(here.owner, { k: 'connect', relay, config, request });
-      if (reply === UNREACHABLE || 'retry' in (reply as StartReply)) {
-        this.relays.delete(relay);
-        // Nobody listens on the holder's channel: it died; free its placement and try again.
-        if (reply === UNREACHABLE) await this.releaseFor(config.spaceId, here.owner);
-        continue;
-      }
-      return this.relayedStart(relay, here.owner, reply as StartReply);
+      const start = await this.relayTo(here.owner, link, (relay) => ({
+        k: 'connect',
+        relay,
+        config,
+        request,
+      }));
+      // Nobody listens on the holder's channel: it died; free its placement and try again.
+      if (start === 'unreachable') await this.releaseFor(config.spaceId, here.owner);
+      else if (start !== 'retry') return start;
     }
     return unavailable;
   }
@@ -181,14 +180,12 @@ export class RedisRouter implements Router {
     if (owner === null) return resumeFailed;
     if (owner === this.nodeId)
       return this.inTurn(() => Promise.resolve(this.local.resume(resumeToken, link)));
-    const relay = randomBytes(12).toString('hex');
-    this.relays.set(relay, { link, host: owner });
-    const reply = await this.call(owner, { k: 'resume', relay, token: resumeToken });
-    if (reply === UNREACHABLE || 'retry' in (reply as StartReply)) {
-      this.relays.delete(relay);
-      return resumeFailed;
-    }
-    return this.relayedStart(relay, owner, reply as StartReply);
+    const start = await this.relayTo(owner, link, (relay) => ({
+      k: 'resume',
+      relay,
+      token: resumeToken,
+    }));
+    return typeof start === 'string' ? resumeFailed : start;
   }
 
   async status(spaceId: string): Promise<LiveStatus | undefined> {
@@ -320,8 +317,30 @@ export class RedisRouter implements Router {
 
   // ───────────────────────── relaying ─────────────────────────
 
-  private relayedStart(relay: string, host: string, reply: StartReply): SignalStart {
-    if ('retry' in reply) return unavailable;
+  /**
+   * Relays a participant whose socket is here to the meeting on node `host` (a connect or resume
+   * call): their start, or why there is none (no answer; the host no longer holds the meeting).
+   */
+  private async relayTo(
+    host: string,
+    link: ParticipantLink,
+    call: (relay: string) => Call,
+  ): Promise<SignalStart | 'unreachable' | 'retry'> {
+    const relay = randomBytes(12).toString('hex');
+    this.relays.set(relay, { link, host });
+    const reply = await this.call(host, call(relay));
+    if (reply === UNREACHABLE || 'retry' in (reply as StartReply)) {
+      this.relays.delete(relay);
+      return reply === UNREACHABLE ? 'unreachable' : 'retry';
+    }
+    return this.relayedStart(relay, host, reply as Exclude<StartReply, { retry: true }>);
+  }
+
+  private relayedStart(
+    relay: string,
+    host: string,
+    reply: Exclude<StartReply, { retry: true }>,
+  ): SignalStart {
     if (!reply.ok) {
       this.relays.delete(relay);
       return reply;
