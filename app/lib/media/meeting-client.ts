@@ -540,13 +540,16 @@ export class MeetingClient {
    * it; the next subscriber offer is taken on a fresh PC. Publishing goes on untouched.
    */
   private restartSubscribing(): void {
-    this.subscribeWork = this.subscribeWork.then(() => {
-      this.subscribePc?.close();
-      this.subscribePc = null;
-      this.subscribeMids.clear();
-      this.heldCandidates.clear();
-      this.set({ remote: {} });
-    });
+    this.subscribeWork = this.subscribeWork.then(() => this.dropSubscribePc());
+  }
+
+  /** Closes the subscribe PC and forgets what it carried; the next subscriber offer makes a fresh one. */
+  private dropSubscribePc(): void {
+    this.subscribePc?.close();
+    this.subscribePc = null;
+    this.subscribeMids.clear();
+    this.heldCandidates.clear();
+    this.set({ remote: {} });
   }
 
   /**
@@ -558,11 +561,7 @@ export class MeetingClient {
   private onSubscribeBroken(pc: RTCPeerConnection): void {
     this.subscribeWork = this.subscribeWork.then(() => {
       if (this.subscribePc !== pc || this.state.status !== 'meeting') return;
-      pc.close();
-      this.subscribePc = null;
-      this.subscribeMids.clear();
-      this.heldCandidates.clear();
-      this.set({ remote: {} });
+      this.dropSubscribePc();
       this.requestResubscribe();
     });
   }

@@ -274,7 +274,12 @@ class SubTrack {
 const MAX_HELD_PACKETS = 25;
 
 /** A peer's subscribe PC: the engine is the offerer; offers are serialized. */
-class Subscription {
+/** Holds a PC's connect timeout (Peer.watch) until it connects or the PC goes. */
+interface ConnectTimed {
+  connectTimer: NodeJS.Timeout | undefined;
+}
+
+class Subscription implements ConnectTimed {
   readonly tracks = new Map<number, SubTrack>();
   private scheduled = false;
   private pending = false;
@@ -452,7 +457,7 @@ class Peer implements MediaPeer {
   private sources: Record<string, TrackSource> = {};
   private publishing: Promise<unknown> = Promise.resolve();
   /** The publish PC's connect timeout (see watch), until it connects. */
-  private pubConnectTimer: NodeJS.Timeout | undefined;
+  private readonly pubConnect: ConnectTimed = { connectTimer: undefined };
 
   constructor(
     readonly room: Room,
@@ -599,11 +604,9 @@ class Peer implements MediaPeer {
    * the PC is going. A pending timer would keep a replaced PC (and this peer) referenced.
    */
   stopConnectTimer(sub?: Subscription): void {
-    const timer = sub === undefined ? this.pubConnectTimer : sub.connectTimer;
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    if (sub === undefined) this.pubConnectTimer = undefined;
-    else sub.connectTimer = undefined;
+    const holder = sub ?? this.pubConnect;
+    clearTimeout(holder.connectTimer);
+    holder.connectTimer = undefined;
   }
 
   /**
@@ -619,9 +622,9 @@ class Peer implements MediaPeer {
     const engine = this.room.engine;
     // A subscriber PC dropped (and replaced) is no longer this peer's concern.
     const current = () => !this.closed && (sub === undefined || this.sub === sub);
+    const holder = sub ?? this.pubConnect;
     const timer = setTimeout(() => {
-      if (sub === undefined) this.pubConnectTimer = undefined;
-      else sub.connectTimer = undefined;
+      holder.connectTimer = undefined;
       if (!current()) return;
       engine.log?.info(
         { peer: this.id, pc: which },
@@ -632,8 +635,7 @@ class Peer implements MediaPeer {
       this.events.onClosed?.('connect_timeout');
     }, engine.connectTimeoutMs);
     timer.unref();
-    if (sub === undefined) this.pubConnectTimer = timer;
-    else sub.connectTimer = timer;
+    holder.connectTimer = timer;
     pc.onGatheringStateChange((state) => {
       if (state !== 'complete') return;
       gathered.done = true;
