@@ -74,7 +74,8 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('Check your inbox').waitFor();
 
-    await page.goto(lastLinkTo(hall, 'grace@example.org'));
+    const link = lastLinkTo(hall, 'grace@example.org');
+    await page.goto(link);
     await heading(page, 'Choose a new password');
     await page.getByLabel('New password', { exact: true }).fill('a brand new lighthouse');
     await page.getByLabel('Repeat the new password').fill('a brand new lighthouse');
@@ -86,6 +87,17 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByRole('alert').waitFor();
     await logIn(page, 'grace@example.org', 'a brand new lighthouse');
     await heading(page, 'Welcome back, Grace Member');
+
+    // The used link says so when it is opened, instead of showing the form again.
+    const again = await hall.newPage();
+    await again.goto(link);
+    await heading(again, 'Choose a new password');
+    await again.getByText('This link has been used or has expired.', { exact: false }).waitFor();
+    await again.getByRole('link', { name: 'Ask for a new link' }).waitFor();
+    expect(await again.getByLabel('New password', { exact: true }).count()).toBe(0);
+    expect(await again.getByRole('button', { name: 'Set new password' }).count()).toBe(0);
+    await again.getByRole('link', { name: 'Ask for a new link' }).click();
+    await heading(again, 'Reset your password');
   });
 
   it('switches language, and remembers it after a reload', async () => {
