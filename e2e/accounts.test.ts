@@ -49,7 +49,8 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByLabel('Email', { exact: true }).fill('Grace@Example.org');
     await page.getByLabel('Password', { exact: true }).fill('lanterns over the harbour');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await heading(page, 'Welcome back, Grace Member');
+    // A first sign-up is a welcome, not a "welcome back".
+    await heading(page, 'Welcome, Grace Member');
 
     await page.getByRole('button', { name: 'Account menu for Grace Member' }).click();
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -73,6 +74,8 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByLabel('Email', { exact: true }).fill('grace@example.org');
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('Check your inbox').waitFor();
+    // One way back to log in, not one in the card and another under it.
+    expect(await page.getByRole('link', { name: 'Back to log in' }).count()).toBe(1);
 
     const link = lastLinkTo(hall, 'grace@example.org');
     await page.goto(link);
@@ -122,6 +125,25 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await logIn(elsewhere, 'grace@example.org', 'a brand new lighthouse');
     await heading(elsewhere, 'Willkommen zurück, Grace Member');
     expect(await elsewhere.locator('html').getAttribute('lang')).toBe('de');
+  });
+
+  it('answers in the language just saved in account settings', async () => {
+    const page = await hall.newPage();
+    await page.goto('/signup');
+    await page.getByLabel('Name', { exact: true }).fill('Hedy Member');
+    await page.getByLabel('Email', { exact: true }).fill('hedy@example.org');
+    await page.getByLabel('Password', { exact: true }).fill('seven lanterns by the quay');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading(page, 'Welcome, Hedy Member');
+    await page.goto('/account');
+    await heading(page, 'Account settings');
+    const profile = page
+      .locator('form')
+      .filter({ has: page.getByRole('button', { name: 'Save profile' }) });
+    await profile.getByLabel('Language').selectOption('de');
+    await profile.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('status').getByText('Dein Profil wurde gespeichert.').waitFor();
+    await heading(page, 'Kontoeinstellungen');
   });
 
   it('works with the keyboard alone: tab to the log-in form, fill it, submit with Enter', async () => {
