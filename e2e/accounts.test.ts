@@ -49,7 +49,8 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByLabel('Email', { exact: true }).fill('Grace@Example.org');
     await page.getByLabel('Password', { exact: true }).fill('lanterns over the harbour');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await heading(page, 'Welcome back, Grace Member');
+    // A first sign-up is a welcome, not a "welcome back".
+    await heading(page, 'Welcome, Grace Member');
 
     await page.getByRole('button', { name: 'Account menu for Grace Member' }).click();
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -73,8 +74,11 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByLabel('Email', { exact: true }).fill('grace@example.org');
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('Check your inbox').waitFor();
+    // One way back to log in, not one in the card and another under it.
+    expect(await page.getByRole('link', { name: 'Back to log in' }).count()).toBe(1);
 
-    await page.goto(lastLinkTo(hall, 'grace@example.org'));
+    const link = lastLinkTo(hall, 'grace@example.org');
+    await page.goto(link);
     await heading(page, 'Choose a new password');
     await page.getByLabel('New password', { exact: true }).fill('a brand new lighthouse');
     await page.getByLabel('Repeat the new password').fill('a brand new lighthouse');
@@ -86,6 +90,17 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await page.getByRole('alert').waitFor();
     await logIn(page, 'grace@example.org', 'a brand new lighthouse');
     await heading(page, 'Welcome back, Grace Member');
+
+    // The used link says so when it is opened, instead of showing the form again.
+    const again = await hall.newPage();
+    await again.goto(link);
+    await heading(again, 'Choose a new password');
+    await again.getByText('This link has been used or has expired.', { exact: false }).waitFor();
+    await again.getByRole('link', { name: 'Ask for a new link' }).waitFor();
+    expect(await again.getByLabel('New password', { exact: true }).count()).toBe(0);
+    expect(await again.getByRole('button', { name: 'Set new password' }).count()).toBe(0);
+    await again.getByRole('link', { name: 'Ask for a new link' }).click();
+    await heading(again, 'Reset your password');
   });
 
   it('switches language, and remembers it after a reload', async () => {
@@ -110,6 +125,25 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     await logIn(elsewhere, 'grace@example.org', 'a brand new lighthouse');
     await heading(elsewhere, 'Willkommen zurück, Grace Member');
     expect(await elsewhere.locator('html').getAttribute('lang')).toBe('de');
+  });
+
+  it('answers in the language just saved in account settings', async () => {
+    const page = await hall.newPage();
+    await page.goto('/signup');
+    await page.getByLabel('Name', { exact: true }).fill('Hedy Member');
+    await page.getByLabel('Email', { exact: true }).fill('hedy@example.org');
+    await page.getByLabel('Password', { exact: true }).fill('seven lanterns by the quay');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading(page, 'Welcome, Hedy Member');
+    await page.goto('/account');
+    await heading(page, 'Account settings');
+    const profile = page
+      .locator('form')
+      .filter({ has: page.getByRole('button', { name: 'Save profile' }) });
+    await profile.getByLabel('Language').selectOption('de');
+    await profile.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('status').getByText('Dein Profil wurde gespeichert.').waitFor();
+    await heading(page, 'Kontoeinstellungen');
   });
 
   it('works with the keyboard alone: tab to the log-in form, fill it, submit with Enter', async () => {

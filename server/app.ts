@@ -27,6 +27,7 @@ import { AppError, tooManyRequests } from '@server/http/errors';
 import { installErrorHandler, renderFrameworkError } from '@server/http/error-handler';
 import { createMetrics, installMetrics } from '@server/http/metrics';
 import { installInputGuard } from '@server/http/input-guard';
+import { RequestLogs } from '@server/http/request-logs';
 import { installSecurityHeaders, securityHeaders } from '@server/http/security';
 import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
@@ -151,6 +152,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const headers = securityHeaders(config.secureCookies);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
+    // Health, readiness and metrics requests at debug, not info.
+    logController: new RequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     forceCloseConnections: 'idle',

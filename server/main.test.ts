@@ -53,7 +53,7 @@ describe('the commonhall process', { timeout: 120_000 }, () => {
       ['serve', '--port', '0', '--host', '127.0.0.1'],
       { DATA_DIR: dataDir, MEDIA_PORT: '0' },
       (line, kill) => {
-        if (line.includes('Commonhall is listening')) {
+        if (line.includes('Commonhall is running at http://127.0.0.1:')) {
           listening = true;
           kill();
         }

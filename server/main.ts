@@ -1,7 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { buildApp } from '@server/app';
 import type { Config } from '@server/config';
 import { migrateToLatest, openDb } from '@server/platform/db';
-import { createLogger } from '@server/platform/log';
+import { createProcessLogger } from '@server/platform/log';
 
 /** The C library's version when it is glibc (Linux), from Node's diagnostic report header. */
 function glibcVersion(): string | undefined {
@@ -26,7 +27,8 @@ export async function startServer(
   config: Config,
   options: { handleSignals?: boolean } = {},
 ): Promise<Server> {
-  const log = createLogger(config.logLevel);
+  // JSON lines, or human ones when started in a terminal.
+  const log = createProcessLogger(config.logLevel);
   const db = await openDb(config.database);
   await migrateToLatest(db.db);
   const app = await buildApp({ config, db, log, serveApp: true });
@@ -34,9 +36,15 @@ export async function startServer(
     await db.close();
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  // The address to open: PUBLIC_URL, unless the port was chosen at listen time (PORT=0).
+  const openAt =
+    config.port === 0
+      ? `http://${host}:${(app.server.address() as AddressInfo).port}`
+      : config.publicUrl;
   log.info(
     { address, database: config.database.dialect, publicUrl: config.publicUrl },
-    'Commonhall is listening',
+    `Commonhall is running at ${openAt}`,
   );
   if (!config.mallocArenasLimited && glibcVersion() !== undefined) {
     log.info(

@@ -68,6 +68,11 @@ export const logInBody = z.strictObject({
 export const resetRequestBody = z.strictObject({ email });
 /** POST /api/v1/password-resets/confirm — 204; the link works once and expires. */
 export const resetConfirmBody = z.strictObject({ token: z.string().min(1).max(200), password });
+/** GET /api/v1/password-resets/:token — whether a reset link still works (it is not used up). */
+export const resetCheckDto = z.object({ valid: z.boolean() });
+export type ResetCheckDto = z.infer<typeof resetCheckDto>;
+/** Path parameters of /api/v1/password-resets/:token. */
+export const resetTokenParams = z.strictObject({ token: z.string().min(1).max(200) });
 
 /** PATCH /api/v1/me */
 export const updateMeBody = z.strictObject({

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -22,24 +23,29 @@ import { PasswordField } from './PasswordField';
 import { RequireAccount } from './RequireAccount';
 import { checkFields, isClean, serverFieldErrors, type FieldErrors } from './validation';
 
-type Outcome = { tone: 'success' | 'danger'; text: string } | undefined;
+/**
+ * What the last submit came to, kept untranslated (a key, or the error) and put into words when
+ * shown: saving a new language must answer in that language, not the one the form was sent in.
+ */
+type Outcome = { tone: 'success'; say: Saying } | { tone: 'danger'; error: unknown } | undefined;
+/** A sentence, put into words with the `t` of the moment it is shown. */
+type Saying = (t: TFunction) => string;
 
 function useSubmit() {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
-  const errorMessage = useErrorMessage();
   const run = async (
-    action: () => Promise<string | undefined>,
+    action: () => Promise<Saying | undefined>,
     onError?: (err: unknown) => void,
   ) => {
     setBusy(true);
     setOutcome(undefined);
     try {
       const done = await action();
-      if (done !== undefined) setOutcome({ tone: 'success', text: done });
+      if (done !== undefined) setOutcome({ tone: 'success', say: done });
     } catch (err) {
       onError?.(err);
-      setOutcome({ tone: 'danger', text: errorMessage(err) });
+      setOutcome({ tone: 'danger', error: err });
     } finally {
       setBusy(false);
     }
@@ -48,7 +54,14 @@ function useSubmit() {
 }
 
 function OutcomeAlert({ outcome }: { outcome: Outcome }) {
-  return outcome ? <Alert tone={outcome.tone}>{outcome.text}</Alert> : null;
+  const { t } = useTranslation('auth');
+  const errorMessage = useErrorMessage();
+  if (outcome === undefined) return null;
+  return (
+    <Alert tone={outcome.tone}>
+      {outcome.tone === 'success' ? outcome.say(t) : errorMessage(outcome.error)}
+    </Alert>
+  );
 }
 
 function ProfileCard({ account }: { account: AccountDto }) {
@@ -67,7 +80,7 @@ function ProfileCard({ account }: { account: AccountDto }) {
       await authApi.updateMe({ name, locale: locale === '' ? null : locale });
       if (locale !== '') await setLocale(locale);
       await refresh();
-      return t('account.profile.saved');
+      return (t) => t('account.profile.saved');
     });
   };
   return (
@@ -122,7 +135,7 @@ function EmailCard({ account }: { account: AccountDto }) {
         await refresh();
         setEmail('');
         setCurrent('');
-        return t('account.email.saved');
+        return (t) => t('account.email.saved');
       },
       (err) => setErrors(serverFieldErrors(t, err, { currentPassword: 'current' })),
     );
@@ -177,7 +190,7 @@ function PasswordCard() {
         setCurrent('');
         setPassword('');
         setConfirm('');
-        return t('account.password.saved');
+        return (t) => t('account.password.saved');
       },
       (err) =>
         setErrors(

@@ -38,12 +38,10 @@ export function ForgotPasswordPage() {
       <PageHeader title={t('forgot.title')} description={t('forgot.lead')} />
       <Card>
         {sent ? (
-          <div className="stack">
-            <Alert tone="success" title={t('forgot.sentTitle')}>
-              {t('forgot.sent', { email })}
-            </Alert>
-            <Link to="/login">{t('forgot.backToLogin')}</Link>
-          </div>
+          // The way back to log in is the link under the card.
+          <Alert tone="success" title={t('forgot.sentTitle')}>
+            {t('forgot.sent', { email })}
+          </Alert>
         ) : (
           <form className="stack" onSubmit={(e) => void onSubmit(e)} noValidate>
             {failure && <Alert tone="danger">{failure}</Alert>}

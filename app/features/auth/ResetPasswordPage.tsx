@@ -1,14 +1,18 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { PASSWORD_MIN_LENGTH } from '@common/limits';
-import { Alert, Button, Card, Narrow, PageHeader } from '@app/components';
+import { Alert, Button, Card, Loading, Narrow, PageHeader } from '@app/components';
 import { useErrorMessage } from '@app/lib/errors';
 import { authApi } from './api';
 import { PasswordField } from './PasswordField';
 import { checkFields, isClean, serverFieldErrors, type FieldErrors } from './validation';
 
-/** Sets a new password from the one-time link (?token=) sent by email. */
+/**
+ * Sets a new password from the one-time link (?token=) sent by email. The link is checked first
+ * (without using it up), so a used or expired one says so instead of showing the form.
+ */
 export function ResetPasswordPage() {
   const { t } = useTranslation('auth');
   const errorMessage = useErrorMessage();
@@ -20,6 +24,11 @@ export function ResetPasswordPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const check = useQuery({
+    queryKey: ['password-reset', token],
+    queryFn: () => authApi.checkReset(token),
+    enabled: token !== '',
+  });
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -42,11 +51,17 @@ export function ResetPasswordPage() {
     <Narrow>
       <PageHeader title={t('reset.title')} description={t('reset.lead')} />
       <Card>
-        {token === '' ? (
+        {token === '' || check.data?.valid === false ? (
           <div className="stack">
-            <Alert tone="warning">{t('reset.noToken')}</Alert>
+            <Alert tone="warning">
+              {token === '' ? t('reset.noToken') : t('reset.linkUnusable')}
+            </Alert>
             <Link to="/forgot-password">{t('reset.askAgain')}</Link>
           </div>
+        ) : check.error ? (
+          <Alert tone="danger">{errorMessage(check.error)}</Alert>
+        ) : check.data === undefined ? (
+          <Loading label={t('reset.checking')} />
         ) : (
           <form className="stack" onSubmit={(e) => void onSubmit(e)} noValidate>
             {failure && (

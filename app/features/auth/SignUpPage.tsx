@@ -64,7 +64,8 @@ export function SignUpPage() {
         return;
       }
       await refresh();
-      void navigate('/', { replace: true });
+      // The home page greets a new member with a welcome, not a "welcome back".
+      void navigate('/', { replace: true, state: { welcome: 'new' } });
     } catch (err) {
       setErrors(serverFieldErrors(t, err));
       setFailure(errorMessage(err));

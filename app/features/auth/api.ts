@@ -7,6 +7,7 @@ import type {
   deleteMeBody,
   InvitationDto,
   logInBody,
+  ResetCheckDto,
   resetConfirmBody,
   resetRequestBody,
   SessionDto,
@@ -31,6 +32,8 @@ export const authApi = {
     api.post<undefined>('/password-resets', body),
   confirmReset: (body: z.input<typeof resetConfirmBody>) =>
     api.post<undefined>('/password-resets/confirm', body),
+  checkReset: (token: string) =>
+    api.get<ResetCheckDto>(`/password-resets/${encodeURIComponent(token)}`),
   updateMe: (body: z.input<typeof updateMeBody>) => api.patch<AccountDto>('/me', body),
   changePassword: (body: z.input<typeof changePasswordBody>) =>
     api.post<undefined>('/me/password', body),

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { Button, ButtonLink, Icon, TextField, useDocumentTitle } from '@app/components';
 import { useSession } from '@app/lib/session';
 import { navEntries } from '@app/shell/nav';
@@ -64,12 +64,20 @@ function JoinSpace() {
 export function HomePage() {
   const { t } = useTranslation();
   const { account } = useSession();
+  // Set by the sign-up page: this account was created a moment ago.
+  const isNew = (useLocation().state as { welcome?: string } | null)?.welcome === 'new';
   useDocumentTitle('');
   return (
     <div className="home">
       <section className="hero">
         <p className="eyebrow">{t('home.eyebrow')}</p>
-        <h1>{account ? t('home.welcomeBack', { name: account.name }) : t('home.title')}</h1>
+        <h1>
+          {account === null
+            ? t('home.title')
+            : isNew
+              ? t('home.welcomeNew', { name: account.name })
+              : t('home.welcomeBack', { name: account.name })}
+        </h1>
         <p className="lead">{t('home.lead')}</p>
         {account === null && (
           <div className="hero-actions">

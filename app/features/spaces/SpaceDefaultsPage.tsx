@@ -50,7 +50,7 @@ function DefaultsForm({ initial }: { initial: SpaceDefaultsDto }) {
                     {label}
                     <span className="muted small">{t(`settings.${k}.hint`)}</span>
                   </th>
-                  <td>
+                  <td data-label={t('defaults.value')}>
                     {k === 'lobby' ? (
                       <select
                         aria-label={t('defaults.valueOf', { setting: label })}
@@ -74,7 +74,7 @@ function DefaultsForm({ initial }: { initial: SpaceDefaultsDto }) {
                       />
                     )}
                   </td>
-                  <td>
+                  <td data-label={t('defaults.policy')}>
                     <select
                       aria-label={t('defaults.policyOf', { setting: label })}
                       value={d[k].policy}
@@ -97,7 +97,7 @@ function DefaultsForm({ initial }: { initial: SpaceDefaultsDto }) {
                 {t('settings.maxParticipants.label')}
                 <span className="muted small">{t('settings.maxParticipants.hint')}</span>
               </th>
-              <td colSpan={2}>
+              <td colSpan={2} data-label={t('defaults.value')}>
                 <input
                   type="number"
                   min={2}

@@ -126,6 +126,34 @@ describe(`password reset and my account on ${testDialect()}`, () => {
     expect((await confirm(token, NEW_PASSWORD)).statusCode).toBe(204);
   });
 
+  it('says whether a link still works without using it: fresh, used, expired, unknown', async () => {
+    const check = async (token: string) => {
+      const res = await t.app.inject({
+        url: `/api/v1/password-resets/${encodeURIComponent(token)}`,
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json<{ valid: boolean }>().valid;
+    };
+    await signUpAndLogIn(t.app, { email: 'lina@example.test' });
+    await requestReset('lina@example.test');
+    const token = lastResetToken('lina@example.test');
+    expect(await check(token)).toBe(true);
+    // Asking twice does not use it up.
+    expect(await check(token)).toBe(true);
+    expect((await confirm(token, NEW_PASSWORD)).statusCode).toBe(204);
+    expect(await check(token)).toBe(false);
+
+    await requestReset('lina@example.test');
+    const later = lastResetToken('lina@example.test');
+    t.clock.advance(61 * 60 * 1000);
+    expect(await check(later)).toBe(false);
+    expect(await check('not-a-real-token')).toBe(false);
+
+    const tooLong = await t.app.inject({ url: `/api/v1/password-resets/${'x'.repeat(201)}` });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
   it('changes the password with the current one and ends my other sessions', async () => {
     const s = await signUpAndLogIn(t.app, { email: 'pia@example.test' });
     const elsewhere = await signUpAndLogIn(t.app, { email: 'pia2@example.test' });

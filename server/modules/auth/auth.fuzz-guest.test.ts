@@ -25,4 +25,5 @@ describeFuzz('fuzzing the guest write endpoints', {
     ['POST', '/api/v1/password-resets', 'guest'],
     ['POST', '/api/v1/password-resets/confirm', 'guest'],
   ],
+  params: [['GET', '/api/v1/password-resets/:token', 'guest']],
 });

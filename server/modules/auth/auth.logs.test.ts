@@ -79,6 +79,10 @@ describe(`logs on ${testDialect()}`, () => {
       const mailLines = lines.filter((l) => l.includes('/reset-password?token='));
       expect(mailLines.length).toBe(1);
       const token = decodeURIComponent(/token=([A-Za-z0-9_%-]+)/.exec(mailLines[0]!)![1]!);
+      const checked = await t.app.inject({
+        url: `/api/v1/password-resets/${encodeURIComponent(token)}`,
+      });
+      expect(checked.json()).toEqual({ valid: true });
       const resetPassword = 'Reset-Member-Secret-99';
       secrets.push(resetPassword);
       const confirmed = await t.app.inject({
@@ -115,6 +119,7 @@ describe(`logs on ${testDialect()}`, () => {
       const all = lines.join('');
       expect(all).toContain('incoming request');
       expect(all).toContain('/api/v1/password-resets/confirm');
+      expect(all).toContain('/api/v1/password-resets/…');
       expect(all).toContain('/api/v1/invitations/');
 
       for (const line of lines) {

@@ -19,8 +19,10 @@ import {
   memberLookupQuery,
   logInBody,
   registrationDto,
+  resetCheckDto,
   resetConfirmBody,
   resetRequestBody,
+  resetTokenParams,
   sessionDto,
   setupBody,
   signUpBody,
@@ -323,6 +325,24 @@ export function buildAuthRoutes(
         await service.confirmPasswordReset(request.body.token, request.body.password, keep);
         return reply.code(204).send(null);
       },
+    );
+
+    app.get(
+      '/password-resets/:token',
+      {
+        config: limit(o.rateLimits.resetConfirm),
+        // The token is a secret: keep it out of the request log.
+        logSerializers: {
+          req: (req: FastifyRequest) => ({ method: req.method, url: '/api/v1/password-resets/…' }),
+        },
+        schema: {
+          tags: [TAG_ACCOUNT],
+          summary: 'Whether a password-reset link still works (without using it)',
+          params: resetTokenParams,
+          response: { 200: resetCheckDto, ...errors },
+        },
+      },
+      async (request) => ({ valid: await service.passwordResetUsable(request.params.token) }),
     );
 
     app.get(

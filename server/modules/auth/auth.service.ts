@@ -305,6 +305,15 @@ export class AuthService {
     });
   }
 
+  /**
+   * Whether a reset link would still set a password (known, unused, within the hour), without
+   * using it: the reset page asks before it shows the form.
+   */
+  async passwordResetUsable(token: string): Promise<boolean> {
+    const reset = await this.d.repo.findPasswordReset(hashToken(token));
+    return reset !== undefined && reset.usedAt === null && reset.expiresAt > isoNow(this.now());
+  }
+
   // my account
 
   async account(id: string): Promise<AccountRow> {

@@ -1,2 +1,8 @@
-export { createLogger, redactPaths, serializeRequest } from './log';
-export type { Logger } from './log';
+export {
+  createLogger,
+  createProcessLogger,
+  humanLines,
+  redactPaths,
+  serializeRequest,
+} from './log';
+export type { Logger, ProcessOutput } from './log';
