@@ -1,6 +1,6 @@
 import type { Actor } from '@server/http/actor';
 import type { Item, PageView } from '@common/api/handbook';
-import type { HandbookService, Resolved } from './handbook.service';
+import { cleanJournal, type HandbookService, type Resolved } from './handbook.service';
 import { renderItem, slugify, storyLinks } from './handbook.text';
 
 /** Strips what could run from an SVG: event handlers and links that are not http(s), / or #. */
@@ -34,7 +34,7 @@ export async function presentPage(
     title: page.title,
     version: page.journal.length,
     story: page.story,
-    journal: page.journal,
+    journal: cleanJournal(page.journal),
     links: titles.map((t) => ({ title: t, ...resolve(t) })),
     backlinks: builtIn ? [] : await service.backlinks(page),
     keywords: builtIn ? [] : await service.repo.keywordsOf(page.id),

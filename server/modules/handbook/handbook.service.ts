@@ -115,6 +115,33 @@ export function cleanStory(story: readonly Item[]): Item[] {
   );
 }
 
+/**
+ * A journal action with the item snapshots it carries sanitised as a story is (an add's or edit's
+ * `item`, a create's `item.story`), so raw HTML an editor sent never reaches the journal, and a
+ * journal served from an import (which keeps the source's text) is served safe.
+ */
+export function cleanAction(action: JournalAction): JournalAction {
+  const item = action.item;
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return action;
+  const rec = item as Record<string, unknown>;
+  if (Array.isArray(rec.story)) {
+    const story = rec.story.map((i: unknown) => cleanUnknownItem(i));
+    return { ...action, item: { ...rec, story } };
+  }
+  return { ...action, item: cleanUnknownItem(rec) };
+}
+
+/** cleanAction over a whole journal. */
+export function cleanJournal(journal: readonly JournalAction[]): JournalAction[] {
+  return journal.map(cleanAction);
+}
+
+function cleanUnknownItem(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  return o.type === 'html' && typeof o.text === 'string' ? { ...o, text: sanitize(o.text) } : v;
+}
+
 /** The derived indexes of a page: links, keywords, folded search text. */
 export function indexesOf(title: string, story: readonly Item[]): PageIndexes {
   return {
@@ -397,7 +424,9 @@ export class HandbookService {
         `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
       );
     }
-    return replay(page.journal, index, page.title);
+    const state = replay(page.journal, index, page.title);
+    // An imported journal keeps the source's text; what is served is sanitised.
+    return { title: state.title, story: cleanStory(state.story) };
   }
 
   // ---- changing ----
@@ -450,7 +479,7 @@ export class HandbookService {
     const now = this.clock.now();
     const author = authorOf(actor);
     const stamped: JournalAction = {
-      ...action,
+      ...cleanAction(action),
       date: now.getTime(),
       ...(author !== undefined ? { author } : {}),
     };

@@ -8,7 +8,7 @@ import {
 } from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
 import { renameDotIds, type RenamedItem } from './handbook.journal';
-import { cleanStory, indexesOf, storyBytes } from './handbook.service';
+import { cleanJournal, cleanStory, indexesOf, storyBytes } from './handbook.service';
 import { asciiSlug, slugify } from './handbook.text';
 
 /** A page an import refused, and why. */
@@ -198,7 +198,8 @@ class ImportRefused extends Error {
 export async function exportAll(repo: HandbookRepo): Promise<WikiExport> {
   const out: WikiExport = {};
   for (const p of await repo.listAll()) {
-    out[p.slug] = { title: p.title, story: p.story, journal: p.journal };
+    // Imported journals keep the source's text; an export serves them sanitised.
+    out[p.slug] = { title: p.title, story: p.story, journal: cleanJournal(p.journal) };
   }
   return out;
 }
