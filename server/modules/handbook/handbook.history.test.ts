@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PageView, WikiExport } from '@common/api/handbook';
+import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import { testDialect } from '@server/test/test-app';
 import { HandbookRepo } from './handbook.repo';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
@@ -99,5 +100,96 @@ describe(`journal sanitising on ${testDialect()}`, () => {
     const stored = await repo().findBySlug('imported');
     expect(JSON.stringify(stored?.journal)).toContain('<script>');
     expect(await served('imported')).not.toMatch(unsafe);
+  });
+});
+
+/** A story linking to `n` distinct pages (L0 … Ln-1), in items of at most 90,000 characters. */
+function linking(
+  n: number,
+  word = (i: number) => `[[L${i}]]`,
+): { id: string; type: string; text: string }[] {
+  const items: { id: string; type: string; text: string }[] = [];
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    const next = `${word(i)} `;
+    if (text.length + next.length > 90_000) {
+      items.push({ id: `p${items.length}`, type: 'paragraph', text });
+      text = '';
+    }
+    text += next;
+  }
+  if (text !== '') items.push({ id: `p${items.length}`, type: 'paragraph', text });
+  return items;
+}
+
+describe(`links per page on ${testDialect()}`, () => {
+  it.each([9000, 17000])('refuses a page of %i links with too_many_links', async (n) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages`,
+      headers: steward,
+      payload: { title: 'Many', story: linking(n) },
+    });
+    expect(res.statusCode, res.body).toBe(413);
+    expect(res.json()).toMatchObject({
+      error: { code: 'too_many_links', details: { links: n, limit: HANDBOOK_PAGE_MAX_LINKS } },
+    });
+    // An edit that brings a page over the bound is refused the same way.
+    await create('Few', linking(10));
+    const add = await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages/few/items`,
+      headers: steward,
+      payload: { item: { id: 'more', type: 'paragraph', text: linking(n)[0]?.text }, after: null },
+    });
+    // (its one item of 90,000 characters holds over 8,000 links)
+    expect(add.statusCode, add.body).toBe(413);
+    expect(add.json()).toMatchObject({ error: { code: 'too_many_links' } });
+    // An import is refused with the reason, and nothing is written.
+    const report = await importExport(repo(), t.clock, {
+      many: { title: 'Many', story: linking(n) },
+    });
+    expect(report.imported).toBe(0);
+    expect(report.refused[0]?.reason).toMatch(/links to \d+ pages; a page may link to at most/);
+  });
+
+  it('saves a page at the bound and views it with a few queries, not several per link', async () => {
+    await create('L1');
+    await create('Somewhere', [{ id: 'x', type: 'paragraph', text: 'x' }]);
+    await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages/somewhere/rename`,
+      headers: steward,
+      payload: { title: 'L2' },
+    });
+    // L2 is now the page's slug; its old slug is an alias. L3 is linked through that alias.
+    const story = linking(HANDBOOK_PAGE_MAX_LINKS, (i) =>
+      i === 3 ? '[[Somewhere]]' : `[[L${i}]]`,
+    );
+    await create('At the bound', story);
+    const repoOf = t.handbook.service.repo;
+    const bySlug = vi.spyOn(repoOf, 'findBySlug');
+    const byAlias = vi.spyOn(repoOf, 'findByAlias');
+    const res = await t.app.inject({ method: 'GET', url: `${api}/pages/at-the-bound` });
+    expect(res.statusCode, res.body).toBe(200);
+    const page = res.json<{ page: PageView }>().page;
+    expect(page.links).toHaveLength(HANDBOOK_PAGE_MAX_LINKS);
+    expect(page.links.slice(0, 5)).toEqual([
+      { title: 'L0', slug: 'l0', exists: false },
+      { title: 'L1', slug: 'l1', exists: true },
+      { title: 'L2', slug: 'l2', exists: true },
+      { title: 'Somewhere', slug: 'l2', exists: true },
+      { title: 'L4', slug: 'l4', exists: false },
+    ]);
+    expect(bySlug.mock.calls.length + byAlias.mock.calls.length).toBeLessThan(10);
+    const saved = await repoOf.findBySlug('at-the-bound');
+    expect(await repoOf.linksOf(saved?.id ?? '')).toHaveLength(HANDBOOK_PAGE_MAX_LINKS);
+  });
+
+  it('saves a page whose index rows bind more values than one statement may', async () => {
+    // 33,000 keywords are 66,000 bound values: over SQLite's 32,766 and PostgreSQL's 65,535.
+    const story = linking(33_000, (i) => `#k${i}`);
+    await create('Tagged', story);
+    expect(await repo().keywordIndex()).toHaveLength(33_000);
   });
 });

@@ -19,8 +19,7 @@ export async function presentPage(
 ): Promise<PageView> {
   const { page } = resolved;
   const titles = storyLinks(page.story);
-  const targets = new Map<string, { slug: string; exists: boolean }>();
-  for (const t of titles) targets.set(slugify(t), await service.linkTarget(t));
+  const targets = await service.linkTargets(titles);
   const resolve = (title: string) =>
     targets.get(slugify(title)) ?? { slug: slugify(title), exists: false };
   const rendered: PageView['rendered'] = [];

@@ -116,6 +116,9 @@ export function isCircleNameTaken(err: unknown): boolean {
   );
 }
 
+/** Rows per insert statement (links: 4 values a row, well under either database's bound). */
+const INSERT_CHUNK = 1000;
+
 /** Kysely queries of the handbook; plain objects in and out. */
 export class HandbookRepo {
   constructor(
@@ -229,6 +232,34 @@ export class HandbookRepo {
       for (const r of [...a, ...b]) out.add(r.slug);
     }
     return out;
+  }
+
+  /**
+   * Of `keys`, those that are page slugs, and those that are aliases with the slug of their page:
+   * what resolving many link titles at once needs.
+   */
+  async findLinkTargets(
+    keys: readonly string[],
+  ): Promise<{ pages: Set<string>; aliases: Map<string, string> }> {
+    const pages = new Set<string>();
+    const aliases = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500);
+      const a = await this.db
+        .selectFrom('handbookPages')
+        .select('slug')
+        .where('slug', 'in', part)
+        .execute();
+      for (const r of a) pages.add(r.slug);
+      const b = await this.db
+        .selectFrom('handbookAliases')
+        .innerJoin('handbookPages', 'handbookPages.id', 'handbookAliases.pageId')
+        .select(['handbookAliases.slug as alias', 'handbookPages.slug as slug'])
+        .where('handbookAliases.slug', 'in', part)
+        .execute();
+      for (const r of b) aliases.set(r.alias, r.slug);
+    }
+    return { pages, aliases };
   }
 
   async insert(page: PageRecord, idx: PageIndexes): Promise<void> {
@@ -351,22 +382,26 @@ export class HandbookRepo {
   }
 
   private async writeIndexes(pageId: string, idx: PageIndexes): Promise<void> {
+    // In chunks: one statement may bind at most 32,766 values on SQLite and 65,535 on PostgreSQL.
     await this.db.deleteFrom('handbookLinks').where('pageId', '=', pageId).execute();
-    if (idx.links.length > 0) {
+    const links = idx.links.map((l, position) => ({
+      pageId,
+      position,
+      toSlug: l.slug,
+      toTitle: l.title,
+    }));
+    for (let i = 0; i < links.length; i += INSERT_CHUNK)
       await this.db
         .insertInto('handbookLinks')
-        .values(
-          idx.links.map((l, position) => ({ pageId, position, toSlug: l.slug, toTitle: l.title })),
-        )
+        .values(links.slice(i, i + INSERT_CHUNK))
         .execute();
-    }
     await this.db.deleteFrom('handbookKeywords').where('pageId', '=', pageId).execute();
-    if (idx.keywords.length > 0) {
+    const keywords = idx.keywords.map((keyword) => ({ pageId, keyword }));
+    for (let i = 0; i < keywords.length; i += INSERT_CHUNK)
       await this.db
         .insertInto('handbookKeywords')
-        .values(idx.keywords.map((keyword) => ({ pageId, keyword })))
+        .values(keywords.slice(i, i + INSERT_CHUNK))
         .execute();
-    }
     if (this.dialect === 'sqlite') {
       await sql`delete from handbook_fts where page_id = ${pageId}`.execute(this.db);
       await sql`insert into handbook_fts (page_id, body) values (${pageId}, ${idx.searchText})`.execute(

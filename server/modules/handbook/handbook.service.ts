@@ -9,6 +9,7 @@ import {
 } from '@server/http/errors';
 import type { Clock } from '@server/platform/clock';
 import { newId } from '@server/platform/ids';
+import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import {
   type CircleView,
   HANDBOOK_PAGE_MAX_BYTES,
@@ -104,6 +105,19 @@ export function checkStorySize(story: readonly Item[]): void {
       'page_too_large',
       `The page is ${Math.ceil(bytes / 1024)} KiB; a page may hold at most ${HANDBOOK_PAGE_MAX_BYTES / 1024} KiB.`,
       { bytes, limitBytes: HANDBOOK_PAGE_MAX_BYTES },
+    );
+  }
+}
+
+/** Refuses a story with more distinct links than a page may hold, stating the bound. */
+export function checkStoryLinks(story: readonly Item[]): void {
+  const links = storyLinks(story).length;
+  if (links > HANDBOOK_PAGE_MAX_LINKS) {
+    throw new AppError(
+      413,
+      'too_many_links',
+      `The page links to ${links} pages; a page may link to at most ${HANDBOOK_PAGE_MAX_LINKS}.`,
+      { links, limit: HANDBOOK_PAGE_MAX_LINKS },
     );
   }
 }
@@ -383,6 +397,39 @@ export class HandbookService {
     return r;
   }
 
+  /**
+   * Where each link title leads, as linkTarget would answer one by one (a page by the title, an
+   * alias of it, its slug, an alias of the slug, its ASCII slug's alias, the built-in page), keyed
+   * by the title's slug; found with one lookup of pages and one of aliases (in chunks), so a page
+   * with thousands of links costs a few queries to view, not several per link.
+   */
+  async linkTargets(
+    titles: readonly string[],
+  ): Promise<Map<string, { slug: string; exists: boolean }>> {
+    const keys = new Set<string>();
+    for (const t of titles) {
+      keys.add(t);
+      keys.add(slugify(t));
+      keys.add(asciiSlug(t));
+    }
+    keys.delete('');
+    const { pages, aliases } = await this.repo.findLinkTargets([...keys]);
+    const out = new Map<string, { slug: string; exists: boolean }>();
+    for (const t of titles) {
+      const slug = slugify(t);
+      if (out.has(slug)) continue;
+      const ascii = asciiSlug(t);
+      const found =
+        (pages.has(t) ? t : undefined) ??
+        aliases.get(t) ??
+        (slug !== t && slug !== '' ? (pages.has(slug) ? slug : aliases.get(slug)) : undefined) ??
+        (ascii !== '' && ascii !== t && ascii !== slug ? aliases.get(ascii) : undefined) ??
+        builtInPage(slug === '' ? t : slug)?.slug;
+      out.set(slug, found === undefined ? { slug, exists: false } : { slug: found, exists: true });
+    }
+    return out;
+  }
+
   /** Whether a link title leads to an existing page, and its slug. */
   async linkTarget(title: string): Promise<{ slug: string; exists: boolean }> {
     const r = await this.resolve(title);
@@ -476,6 +523,7 @@ export class HandbookService {
   ): Promise<PageRecord> {
     const story = cleanStory(next.story);
     checkStorySize(story);
+    checkStoryLinks(story);
     const now = this.clock.now();
     const author = authorOf(actor);
     const stamped: JournalAction = {
@@ -521,6 +569,7 @@ export class HandbookService {
       }
       const story = cleanStory(input.story ?? []);
       checkStorySize(story);
+      checkStoryLinks(story);
       const now = this.clock.now();
       const author = authorOf(actor);
       const page: PageRecord = {

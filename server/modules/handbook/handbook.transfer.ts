@@ -1,4 +1,5 @@
 import { newId } from '@server/platform/ids';
+import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import type { Clock } from '@server/platform/clock';
 import {
   HANDBOOK_PAGE_MAX_BYTES,
@@ -9,7 +10,7 @@ import {
 import type { HandbookRepo, PageRecord } from './handbook.repo';
 import { renameDotIds, type RenamedItem } from './handbook.journal';
 import { cleanJournal, cleanStory, indexesOf, storyBytes } from './handbook.service';
-import { asciiSlug, slugify } from './handbook.text';
+import { asciiSlug, slugify, storyLinks } from './handbook.text';
 
 /** A page an import refused, and why. */
 export interface Refusal {
@@ -85,6 +86,14 @@ export function checkExport(raw: unknown): {
       refused.push({
         page: key,
         reason: `the page is ${Math.ceil(bytes / 1024)} KiB; a page may hold at most ${HANDBOOK_PAGE_MAX_BYTES / 1024} KiB`,
+      });
+      continue;
+    }
+    const links = storyLinks(page.story).length;
+    if (links > HANDBOOK_PAGE_MAX_LINKS) {
+      refused.push({
+        page: key,
+        reason: `the page links to ${links} pages; a page may link to at most ${HANDBOOK_PAGE_MAX_LINKS}`,
       });
       continue;
     }
