@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PageView, WikiExport } from '@common/api/handbook';
+import {
+  HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS,
+  HANDBOOK_JOURNAL_SERVED_MAX_BYTES,
+  HANDBOOK_PAGE_MAX_BYTES,
+  type JournalAction,
+  type PageView,
+  type WikiExport,
+  type WikiPage,
+} from '@common/api/handbook';
 import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import { testDialect } from '@server/test/test-app';
+import { replay } from './handbook.journal';
 import { HandbookRepo } from './handbook.repo';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
 import { exportAll, importExport } from './handbook.transfer';
@@ -191,5 +200,131 @@ describe(`links per page on ${testDialect()}`, () => {
     const story = linking(33_000, (i) => `#k${i}`);
     await create('Tagged', story);
     expect(await repo().keywordIndex()).toHaveLength(33_000);
+  });
+});
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const bound = HANDBOOK_PAGE_MAX_BYTES + HANDBOOK_JOURNAL_SERVED_MAX_BYTES;
+
+async function editText(slug: string, id: string, text: string, baseVersion: number) {
+  return t.app.inject({
+    method: 'PUT',
+    url: `${api}/pages/${slug}/items/${id}`,
+    headers: steward,
+    payload: { item: { id, type: 'paragraph', text }, baseVersion },
+  });
+}
+
+async function history(slug: string, query = '') {
+  const res = await t.app.inject({ method: 'GET', url: `${api}/pages/${slug}/history${query}` });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ total: number; history: { index: number; type: string }[] }>();
+}
+
+async function versionText(slug: string, index: number) {
+  const res = await t.app.inject({ method: 'GET', url: `${api}/pages/${slug}/versions/${index}` });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ story: { text?: string }[] }>().story[0]?.text;
+}
+
+describe(`bounded journals on ${testDialect()}`, () => {
+  it('serves a bounded journal after 60 edits of a 99 KB paragraph, and keeps every version', async () => {
+    const big = (n: number) => `${String(n).padStart(4, '0')} ${'x'.repeat(99_000)}`;
+    await create('Heavy', [{ id: 'a', type: 'paragraph', text: big(0) }]);
+    for (let n = 1; n <= 60; n++) {
+      const res = await editText('heavy', 'a', big(n), n);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    await t.app.inject({
+      method: 'PUT',
+      url: `${api}/settings`,
+      headers: steward,
+      payload: { read: 'everyone', edit: 'members', editCircles: [] },
+    });
+    const wiki = await t.app.inject({ method: 'GET', url: '/heavy.json' });
+    expect(wiki.statusCode).toBe(200);
+    expect(bytes(wiki.body)).toBeLessThan(bound);
+    const page = wiki.json<WikiPage>();
+    // Still a Federated Wiki journal: a create first, and it replays to the story.
+    expect(page.journal?.[0]?.type).toBe('create');
+    expect(typeof page.journal?.[0]?.compacted).toBe('number');
+    const journal = page.journal ?? [];
+    expect(replay(journal, journal.length - 1, page.title).story).toEqual(page.story);
+    const view = await t.app.inject({ method: 'GET', url: `${api}/pages/heavy` });
+    expect(bytes(view.body)).toBeLessThan(bound + 2 * HANDBOOK_PAGE_MAX_BYTES);
+    expect(view.json<{ page: PageView }>().page.version).toBe(61);
+    const stored = await repo().findStoredJson('heavy');
+    expect(bytes(stored?.journal ?? '')).toBeLessThan(bound);
+    // The whole history: listed, each version readable, and exported.
+    const h = await history('heavy');
+    expect(h.total).toBe(61);
+    expect(h.history.map((e) => e.index)).toEqual([...Array(61).keys()]);
+    for (const n of [0, 1, 30, 59, 60]) expect(await versionText('heavy', n)).toBe(big(n));
+    expect((await history('heavy', '?before=30&limit=10')).history.map((e) => e.index)).toEqual([
+      20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+    ]);
+    const exported = await exportAll(repo());
+    expect(exported.heavy?.journal).toHaveLength(61);
+    // An edit based on an old version is still a conflict, one based on the newest is not.
+    expect((await editText('heavy', 'a', 'stale', 5)).statusCode).toBe(409);
+    expect((await editText('heavy', 'a', 'fresh', 61)).statusCode).toBe(200);
+    // A restore of an old version goes back to it.
+    const restore = await t.app.inject({
+      method: 'POST',
+      url: `${api}/pages/heavy/restore`,
+      headers: steward,
+      payload: { journalIndex: 7 },
+    });
+    expect(restore.statusCode, restore.body).toBe(200);
+    expect(restore.json<{ page: PageView }>().page.story[0]?.text).toBe(big(7));
+  });
+
+  it('keeps at most the bound of actions in the served journal after many small edits', async () => {
+    await create('Busy', [{ id: 'a', type: 'paragraph', text: 'v0' }]);
+    for (let n = 1; n <= HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS + 30; n++)
+      expect((await editText('busy', 'a', `v${n}`, n)).statusCode).toBe(200);
+    const page = (await repo().findBySlug('busy'))!;
+    expect(page.journal).toHaveLength(HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS + 1);
+    expect(page.journal[0]).toMatchObject({ type: 'create', compacted: 31 });
+    expect(replay(page.journal, page.journal.length - 1, page.title).story).toEqual(page.story);
+    expect(await versionText('busy', 3)).toBe('v3');
+  });
+
+  it('imports a long journal whole and serves it bounded; a deleted page keeps its history', async () => {
+    const journal: JournalAction[] = [
+      {
+        type: 'create',
+        item: { title: 'Long', story: [{ id: 'a', type: 'paragraph', text: 't0' }] },
+      },
+    ];
+    for (let n = 1; n < 300; n++)
+      journal.push({ type: 'edit', id: 'a', item: { id: 'a', type: 'paragraph', text: `t${n}` } });
+    const wiki: WikiExport = {
+      long: { title: 'Long', story: [{ id: 'a', type: 'paragraph', text: 't299' }], journal },
+    };
+    expect((await importExport(repo(), t.clock, wiki)).imported).toBe(1);
+    const page = (await repo().findBySlug('long'))!;
+    expect(page.journal.length).toBeLessThanOrEqual(HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS + 1);
+    expect(replay(page.journal, page.journal.length - 1, page.title).story).toEqual(page.story);
+    expect((await history('long')).total).toBe(300);
+    expect(await versionText('long', 42)).toBe('t42');
+    expect((await exportAll(repo())).long?.journal).toEqual(journal);
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `${api}/pages/long`,
+      headers: steward,
+    });
+    expect(del.statusCode, del.body).toBe(200);
+    const [gone] = await repo().deletedPages();
+    const back = await t.app.inject({
+      method: 'POST',
+      url: `${api}/deleted-pages/${gone?.id ?? ''}/restore`,
+      headers: steward,
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    const h = await history('long');
+    expect(h.total).toBe(302);
+    expect(h.history.slice(-2).map((e) => e.type)).toEqual(['remove', 'create']);
+    expect(await versionText('long', 42)).toBe('t42');
   });
 });

@@ -31,7 +31,7 @@ export async function presentPage(
   return {
     slug: page.slug,
     title: page.title,
-    version: page.journal.length,
+    version: page.version,
     story: page.story,
     journal: cleanJournal(page.journal),
     links: titles.map((t) => ({ title: t, ...resolve(t) })),

@@ -8,7 +8,7 @@ import {
   type WikiPage,
 } from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
-import { renameDotIds, type RenamedItem } from './handbook.journal';
+import { compactJournal, renameDotIds, type RenamedItem } from './handbook.journal';
 import { cleanJournal, cleanStory, indexesOf, storyBytes } from './handbook.service';
 import { asciiSlug, slugify, storyLinks } from './handbook.text';
 
@@ -116,7 +116,7 @@ export function checkExport(raw: unknown): {
 export async function onlyUntouchedStarter(repo: HandbookRepo): Promise<PageRecord[] | undefined> {
   const all = await repo.listAll();
   if (all.length === 0) return undefined;
-  if (all.every((p) => p.origin === 'starter' && p.journal.length === 1)) return all;
+  if (all.every((p) => p.origin === 'starter' && p.version === 1)) return all;
   return undefined;
 }
 
@@ -161,17 +161,20 @@ export async function importExport(
         const story = cleanStory(c.page.story);
         const existing = (await tx.findBySlug(c.slug)) ?? (await tx.findByAlias(c.slug));
         if (existing !== undefined) await tx.deletePage(existing.id);
+        // The whole journal is kept as the source had it; the page serves a bounded one.
+        const history = c.page.journal ?? [];
         const record: PageRecord = {
           id: newId(),
           slug: c.slug,
           title: c.page.title,
           story,
-          journal: c.page.journal ?? [],
+          journal: compactJournal(history, { title: c.page.title, story }),
+          version: history.length,
           origin: 'import',
           createdAt: now,
           updatedAt: now,
         };
-        await tx.insert(record, indexesOf(record.title, story));
+        await tx.insert(record, indexesOf(record.title, story), history);
         for (const alias of new Set([c.key, asciiSlug(c.page.title)])) {
           if (alias !== '' && alias !== c.slug) await tx.addAlias(alias, record.id, 'import');
         }
@@ -207,8 +210,9 @@ class ImportRefused extends Error {
 export async function exportAll(repo: HandbookRepo): Promise<WikiExport> {
   const out: WikiExport = {};
   for (const p of await repo.listAll()) {
-    // Imported journals keep the source's text; an export serves them sanitised.
-    out[p.slug] = { title: p.title, story: p.story, journal: cleanJournal(p.journal) };
+    // The whole history; imported journals keep the source's text, an export serves them sanitised.
+    const journal = cleanJournal(await repo.historyActions(p.id));
+    out[p.slug] = { title: p.title, story: p.story, journal };
   }
   return out;
 }
