@@ -5,6 +5,7 @@ export const handbookErrorCodes = [
   'item_not_found',
   'edit_conflict',
   'page_too_large',
+  'too_many_links',
   'image_too_large',
   'image_type_unsupported',
   'image_not_found',

@@ -20,8 +20,15 @@ export type KnownItemType = (typeof knownItemTypes)[number];
 
 export const HANDBOOK_TITLE_MAX = 200;
 export const HANDBOOK_ITEM_TEXT_MAX = 100_000;
-/** A page's whole JSON (story + journal) may not exceed this many bytes. */
+/** A page's story as JSON may not exceed this many bytes. */
 export const HANDBOOK_PAGE_MAX_BYTES = 512 * 1024;
+/**
+ * A page's journal as served (page JSON, the page view) is bounded: at most this many actions
+ * after its first, and at most this many bytes of them. Older actions are folded into the first,
+ * a `create` of the page as it was then; the whole history stays available through the versions API.
+ */
+export const HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS = 100;
+export const HANDBOOK_JOURNAL_SERVED_MAX_BYTES = 256 * 1024;
 /** Uploaded images may not exceed this many bytes. */
 export const HANDBOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const handbookImageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;

@@ -38,7 +38,7 @@ export function HistoryPage() {
   const title = page.data?.page.title ?? slug;
   useDocumentTitle(t('history.title', { title }));
   const entries = [...(history.data?.history ?? [])].reverse();
-  const last = (history.data?.history.length ?? 0) - 1;
+  const last = (history.data?.total ?? 0) - 1;
   const date = (d: number | null) =>
     d === null
       ? t('history.noDate')

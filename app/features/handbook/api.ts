@@ -90,7 +90,9 @@ export const handbookApi = {
   rename: (slug: string, title: string) => api.post<RenameResult>(`${p(slug)}/rename`, { title }),
   updateLinks: (slug: string, from: string) =>
     api.post<{ updated: string[] }>(`${p(slug)}/update-links`, { from }),
-  history: (slug: string) => api.get<{ history: HistoryEntry[] }>(`${p(slug)}/history`),
+  /** The newest 1,000 entries of the page's history (`total`: how many it has in all). */
+  history: (slug: string) =>
+    api.get<{ history: HistoryEntry[]; total: number }>(`${p(slug)}/history`),
   version: (slug: string, index: number) =>
     api.get<{ title: string; story: Item[] }>(`${p(slug)}/versions/${index}`),
   restore: (slug: string, journalIndex: number) =>

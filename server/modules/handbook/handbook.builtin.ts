@@ -25,6 +25,7 @@ export function builtInPage(slug: string): PageRecord | undefined {
     title,
     story,
     journal: [{ type: 'create', item: { title, story }, date: Date.UTC(2026, 10, 26) }],
+    version: 1,
     origin: 'builtin',
     createdAt: '2026-11-26T00:00:00.000Z',
     updatedAt: '2026-11-26T00:00:00.000Z',

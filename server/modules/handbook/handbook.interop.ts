@@ -1,6 +1,6 @@
 import { AppError } from '@server/http/errors';
 import type { Item, SitemapEntry, WikiPage } from '@common/api/handbook';
-import type { HandbookService } from './handbook.service';
+import { cleanJournal, type HandbookService } from './handbook.service';
 import type { PageRecord } from './handbook.repo';
 import { plainText, slugify, storyLinks } from './handbook.text';
 
@@ -73,5 +73,5 @@ export async function wikiPage(service: HandbookService, page: PageRecord): Prom
       story.push({ ...item, dot: d.dot, ...(d.svg !== undefined ? { svg: d.svg } : {}) });
     } else story.push(item);
   }
-  return { title: page.title, story, journal: page.journal };
+  return { title: page.title, story, journal: cleanJournal(page.journal) };
 }

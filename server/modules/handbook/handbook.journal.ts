@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { isDotSegment, type Item, type JournalAction } from '@common/api/handbook';
+import {
+  HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS,
+  HANDBOOK_JOURNAL_SERVED_MAX_BYTES,
+  HANDBOOK_PAGE_MAX_BYTES,
+  isDotSegment,
+  type Item,
+  type JournalAction,
+} from '@common/api/handbook';
 
 export interface PageState {
   title: string;
@@ -87,6 +94,101 @@ export function itemChangedSince(
     if (a.type === 'edit') return (a.id ?? asItem(a.item)?.id) === id;
     return false;
   });
+}
+
+/** What the history list and the edit-conflict check read of an action, kept beside it. */
+export interface ActionSummary {
+  type: string;
+  date: number | null;
+  author: string | null;
+  itemId: string | null;
+  /** A create that keeps the story (a rename). */
+  renamed?: true;
+}
+
+export function summaryOf(a: JournalAction): ActionSummary {
+  const itemId = a.id ?? asItem(a.item)?.id ?? null;
+  return {
+    type: a.type,
+    date: typeof a.date === 'number' ? a.date : null,
+    author: typeof a.author === 'string' ? a.author : null,
+    itemId,
+    ...(a.type === 'create' && a.renamedFrom !== undefined ? { renamed: true as const } : {}),
+  };
+}
+
+/** True when a replay may start at this action: a create carrying the whole story. */
+export function isSnapshot(a: JournalAction): boolean {
+  const item = a.item as { story?: unknown } | undefined;
+  return a.type === 'create' && Array.isArray(item?.story);
+}
+
+/** itemChangedSince over summaries of the actions from the editor's base version on. */
+export function changedSince(summaries: readonly ActionSummary[], id: string): boolean {
+  return summaries.some((a) => {
+    if (a.type === 'create') return a.renamed !== true;
+    return (a.type === 'remove' || a.type === 'edit') && a.itemId === id;
+  });
+}
+
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/** How many history actions a served action stands for (a folded create says so). */
+const countOf = (a: JournalAction): number =>
+  typeof a.compacted === 'number' && a.compacted > 0 ? a.compacted : 1;
+
+/**
+ * A journal as served: at most HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS actions after the first, and at
+ * most HANDBOOK_JOURNAL_SERVED_MAX_BYTES of them. The oldest are folded into the first action, a
+ * `create` of the page as it was after them (`compacted`: how many actions it stands for), so the
+ * served journal replays, as Federated Wiki replays it, to the same page. A first create larger
+ * than a page may be (imported states are not checked) becomes a create of `current` alone.
+ * The full history is kept elsewhere (the history table); this only bounds what is sent.
+ */
+export function compactJournal(
+  journal: readonly JournalAction[],
+  current: PageState,
+): JournalAction[] {
+  if (journal.length === 0) return [];
+  const sizes = journal.map(jsonBytes);
+  let tail = sizes.reduce((a, b) => a + b, 0) - (sizes[0] ?? 0);
+  let first = journal[0] as JournalAction;
+  let i = 1;
+  if (
+    journal.length - 1 > HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS ||
+    tail > HANDBOOK_JOURNAL_SERVED_MAX_BYTES
+  ) {
+    let state = applyAction({ title: current.title, story: [] }, first);
+    let count = countOf(first);
+    let date = first.date;
+    while (
+      i < journal.length &&
+      (journal.length - i > HANDBOOK_JOURNAL_SERVED_MAX_ACTIONS ||
+        tail > HANDBOOK_JOURNAL_SERVED_MAX_BYTES)
+    ) {
+      const next = journal[i] as JournalAction;
+      state = applyAction(state, next);
+      count += countOf(next);
+      if (typeof next.date === 'number') date = next.date;
+      tail -= sizes[i] ?? 0;
+      i++;
+    }
+    first = folded(state, count, date);
+  }
+  if (jsonBytes(first) > HANDBOOK_PAGE_MAX_BYTES + 4096) {
+    const total = journal.reduce((n, a) => n + countOf(a), 0);
+    return [folded(current, total, journal[journal.length - 1]?.date)];
+  }
+  return [first, ...journal.slice(i)];
+}
+
+function folded(state: PageState, count: number, date: number | undefined): JournalAction {
+  return {
+    type: 'create',
+    item: { title: state.title, story: state.story },
+    ...(typeof date === 'number' ? { date } : {}),
+    compacted: count,
+  };
 }
 
 /** A short random item id, the form Federated Wiki uses (16 hex digits). */

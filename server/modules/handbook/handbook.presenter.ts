@@ -1,6 +1,6 @@
 import type { Actor } from '@server/http/actor';
 import type { Item, PageView } from '@common/api/handbook';
-import type { HandbookService, Resolved } from './handbook.service';
+import { cleanJournal, type HandbookService, type Resolved } from './handbook.service';
 import { renderItem, slugify, storyLinks } from './handbook.text';
 
 /** Strips what could run from an SVG: event handlers and links that are not http(s), / or #. */
@@ -19,8 +19,7 @@ export async function presentPage(
 ): Promise<PageView> {
   const { page } = resolved;
   const titles = storyLinks(page.story);
-  const targets = new Map<string, { slug: string; exists: boolean }>();
-  for (const t of titles) targets.set(slugify(t), await service.linkTarget(t));
+  const targets = await service.linkTargets(titles);
   const resolve = (title: string) =>
     targets.get(slugify(title)) ?? { slug: slugify(title), exists: false };
   const rendered: PageView['rendered'] = [];
@@ -32,9 +31,9 @@ export async function presentPage(
   return {
     slug: page.slug,
     title: page.title,
-    version: page.journal.length,
+    version: page.version,
     story: page.story,
-    journal: page.journal,
+    journal: cleanJournal(page.journal),
     links: titles.map((t) => ({ title: t, ...resolve(t) })),
     backlinks: builtIn ? [] : await service.backlinks(page),
     keywords: builtIn ? [] : await service.repo.keywordsOf(page.id),

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DbHandle } from '@server/platform/db';
 import type { Item, JournalAction } from '@common/api/handbook';
+import { isSnapshot, summaryOf, type ActionSummary } from './handbook.journal';
 
 interface PagesTable {
   id: string;
@@ -8,6 +9,7 @@ interface PagesTable {
   title: string;
   story: string;
   journal: string;
+  journalLength: number;
   origin: string;
   searchText: string;
   createdAt: string;
@@ -17,6 +19,13 @@ interface PagesTable {
 type HandbookTables = {
   handbookPages: PagesTable;
   handbookAliases: { slug: string; pageId: string; kind: string };
+  handbookJournal: {
+    pageId: string;
+    position: number;
+    summary: string;
+    snapshot: number;
+    action: string;
+  };
   handbookLinks: { pageId: string; position: number; toSlug: string; toTitle: string };
   handbookKeywords: { pageId: string; keyword: string };
   handbookSections: { pageId: string; position: number };
@@ -47,13 +56,18 @@ type HandbookTables = {
   };
 };
 
-/** A stored page, JSON columns parsed. */
+/**
+ * A stored page, JSON columns parsed. `journal` is the journal as served (bounded, see
+ * compactJournal); the whole history is in the journal table, `version` actions long.
+ */
 export interface PageRecord {
   id: string;
   slug: string;
   title: string;
   story: Item[];
   journal: JournalAction[];
+  /** How many actions the page's whole history holds: the version edits are based on. */
+  version: number;
   origin: string;
   createdAt: string;
   updatedAt: string;
@@ -78,6 +92,7 @@ const pageColumns = [
   'title',
   'story',
   'journal',
+  'journalLength',
   'origin',
   'createdAt',
   'updatedAt',
@@ -90,6 +105,7 @@ function toRecord(r: Omit<PagesTable, 'searchText'>): PageRecord {
     title: r.title,
     story: JSON.parse(r.story) as Item[],
     journal: JSON.parse(r.journal) as JournalAction[],
+    version: Number(r.journalLength),
     origin: r.origin,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -115,6 +131,9 @@ export function isCircleNameTaken(err: unknown): boolean {
     message.includes('handbook_circles.name')
   );
 }
+
+/** Rows per insert statement (links: 4 values a row, well under either database's bound). */
+const INSERT_CHUNK = 1000;
 
 /** Kysely queries of the handbook; plain objects in and out. */
 export class HandbookRepo {
@@ -231,7 +250,43 @@ export class HandbookRepo {
     return out;
   }
 
-  async insert(page: PageRecord, idx: PageIndexes): Promise<void> {
+  /**
+   * Of `keys`, those that are page slugs, and those that are aliases with the slug of their page:
+   * what resolving many link titles at once needs.
+   */
+  async findLinkTargets(
+    keys: readonly string[],
+  ): Promise<{ pages: Set<string>; aliases: Map<string, string> }> {
+    const pages = new Set<string>();
+    const aliases = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500);
+      const a = await this.db
+        .selectFrom('handbookPages')
+        .select('slug')
+        .where('slug', 'in', part)
+        .execute();
+      for (const r of a) pages.add(r.slug);
+      const b = await this.db
+        .selectFrom('handbookAliases')
+        .innerJoin('handbookPages', 'handbookPages.id', 'handbookAliases.pageId')
+        .select(['handbookAliases.slug as alias', 'handbookPages.slug as slug'])
+        .where('handbookAliases.slug', 'in', part)
+        .execute();
+      for (const r of b) aliases.set(r.alias, r.slug);
+    }
+    return { pages, aliases };
+  }
+
+  /**
+   * Writes a new page row and appends `history` (by default its journal) to its history, ending at
+   * position `page.version` (a restored deleted page's earlier history is already there).
+   */
+  async insert(
+    page: PageRecord,
+    idx: PageIndexes,
+    history: readonly JournalAction[] = page.journal,
+  ): Promise<void> {
     await this.db
       .insertInto('handbookPages')
       .values({
@@ -240,16 +295,19 @@ export class HandbookRepo {
         title: page.title,
         story: JSON.stringify(page.story),
         journal: JSON.stringify(page.journal),
+        journalLength: page.version,
         origin: page.origin,
         searchText: idx.searchText,
         createdAt: page.createdAt,
         updatedAt: page.updatedAt,
       })
       .execute();
+    await this.appendHistory(page.id, page.version - history.length, history);
     await this.writeIndexes(page.id, idx);
   }
 
-  async update(page: PageRecord, idx: PageIndexes): Promise<void> {
+  /** Rewrites the page row (story and served journal) and appends `action` to its history. */
+  async update(page: PageRecord, idx: PageIndexes, action: JournalAction): Promise<void> {
     await this.db
       .updateTable('handbookPages')
       .set({
@@ -257,39 +315,128 @@ export class HandbookRepo {
         title: page.title,
         story: JSON.stringify(page.story),
         journal: JSON.stringify(page.journal),
+        journalLength: page.version,
         origin: page.origin,
         searchText: idx.searchText,
         updatedAt: page.updatedAt,
       })
       .where('id', '=', page.id)
       .execute();
+    await this.appendHistory(page.id, page.version - 1, [action]);
     await this.writeIndexes(page.id, idx);
   }
 
+  /** Appends actions to a page's history from `position` on. */
+  async appendHistory(
+    pageId: string,
+    position: number,
+    actions: readonly JournalAction[],
+  ): Promise<void> {
+    const rows = actions.map((a, i) => ({
+      pageId,
+      position: position + i,
+      summary: JSON.stringify(summaryOf(a)),
+      snapshot: isSnapshot(a) ? 1 : 0,
+      action: JSON.stringify(a),
+    }));
+    // Few rows a statement: an imported journal's actions may each be large.
+    for (let i = 0; i < rows.length; i += 100)
+      await this.db
+        .insertInto('handbookJournal')
+        .values(rows.slice(i, i + 100))
+        .execute();
+  }
+
+  /** How many actions a page's history holds (a deleted page's too). */
+  async historyLength(pageId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('handbookJournal')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('pageId', '=', pageId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Summaries of a page's history actions at positions [from, to), oldest first. */
+  async historySummaries(pageId: string, from: number, to: number): Promise<ActionSummary[]> {
+    const rows = await this.db
+      .selectFrom('handbookJournal')
+      .select('summary')
+      .where('pageId', '=', pageId)
+      .where('position', '>=', from)
+      .where('position', '<', to)
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => JSON.parse(r.summary) as ActionSummary);
+  }
+
+  /**
+   * The history actions a replay to position `index` needs: from the last create carrying the whole
+   * story at or before it (or from the start) up to `index`, oldest first.
+   */
+  async historyUpTo(pageId: string, index: number): Promise<JournalAction[]> {
+    const start = await this.db
+      .selectFrom('handbookJournal')
+      .select((eb) => eb.fn.max<number>('position').as('p'))
+      .where('pageId', '=', pageId)
+      .where('position', '<=', index)
+      .where('snapshot', '=', 1)
+      .executeTakeFirst();
+    const from = start?.p === null || start?.p === undefined ? 0 : Number(start.p);
+    return this.historyActions(pageId, from, index + 1);
+  }
+
+  /** A page's history actions at positions [from, to), oldest first. */
+  async historyActions(pageId: string, from = 0, to = Infinity): Promise<JournalAction[]> {
+    let q = this.db
+      .selectFrom('handbookJournal')
+      .select('action')
+      .where('pageId', '=', pageId)
+      .where('position', '>=', from);
+    if (Number.isFinite(to)) q = q.where('position', '<', to);
+    const rows = await q.orderBy('position').execute();
+    return rows.map((r) => JSON.parse(r.action) as JournalAction);
+  }
+
+  /** Deletes a page with its history (an import replacing it, the starter going). */
   async deletePage(id: string): Promise<void> {
+    await this.deleteRow(id);
+    await this.db.deleteFrom('handbookJournal').where('pageId', '=', id).execute();
+  }
+
+  private async deleteRow(id: string): Promise<void> {
     if (this.dialect === 'sqlite')
       await sql`delete from handbook_fts where page_id = ${id}`.execute(this.db);
     await this.db.deleteFrom('handbookPages').where('id', '=', id).execute();
   }
 
-  /** Keeps a deleted page whole (its journal ending in the deletion), then deletes it. */
+  /**
+   * Keeps a deleted page whole (its served journal and its history ending in `removal`), then
+   * deletes its row; the history stays under its id for a restore.
+   */
   async archiveAndDelete(
     page: PageRecord,
+    removal: JournalAction,
     deletedBy: string | null,
     deletedAt: string,
   ): Promise<void> {
+    await this.appendHistory(page.id, page.version, [removal]);
     await this.db
       .insertInto('handbookDeletedPages')
       .values({
         id: page.id,
         slug: page.slug,
         title: page.title,
-        page: JSON.stringify({ title: page.title, story: page.story, journal: page.journal }),
+        page: JSON.stringify({
+          title: page.title,
+          story: page.story,
+          journal: [...page.journal, removal],
+        }),
         deletedBy,
         deletedAt,
       })
       .execute();
-    await this.deletePage(page.id);
+    await this.deleteRow(page.id);
   }
 
   async deletedPages(): Promise<{ id: string; slug: string; title: string; deletedAt: string }[]> {
@@ -351,22 +498,26 @@ export class HandbookRepo {
   }
 
   private async writeIndexes(pageId: string, idx: PageIndexes): Promise<void> {
+    // In chunks: one statement may bind at most 32,766 values on SQLite and 65,535 on PostgreSQL.
     await this.db.deleteFrom('handbookLinks').where('pageId', '=', pageId).execute();
-    if (idx.links.length > 0) {
+    const links = idx.links.map((l, position) => ({
+      pageId,
+      position,
+      toSlug: l.slug,
+      toTitle: l.title,
+    }));
+    for (let i = 0; i < links.length; i += INSERT_CHUNK)
       await this.db
         .insertInto('handbookLinks')
-        .values(
-          idx.links.map((l, position) => ({ pageId, position, toSlug: l.slug, toTitle: l.title })),
-        )
+        .values(links.slice(i, i + INSERT_CHUNK))
         .execute();
-    }
     await this.db.deleteFrom('handbookKeywords').where('pageId', '=', pageId).execute();
-    if (idx.keywords.length > 0) {
+    const keywords = idx.keywords.map((keyword) => ({ pageId, keyword }));
+    for (let i = 0; i < keywords.length; i += INSERT_CHUNK)
       await this.db
         .insertInto('handbookKeywords')
-        .values(idx.keywords.map((keyword) => ({ pageId, keyword })))
+        .values(keywords.slice(i, i + INSERT_CHUNK))
         .execute();
-    }
     if (this.dialect === 'sqlite') {
       await sql`delete from handbook_fts where page_id = ${pageId}`.execute(this.db);
       await sql`insert into handbook_fts (page_id, body) values (${pageId}, ${idx.searchText})`.execute(

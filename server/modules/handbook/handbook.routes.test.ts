@@ -494,6 +494,7 @@ describe(`item ids a URL cannot name, on ${testDialect()}`, () => {
         title: 'Legacy',
         story,
         journal,
+        version: journal.length,
         origin: 'local',
         createdAt: now,
         updatedAt: now,

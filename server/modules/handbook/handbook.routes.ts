@@ -25,7 +25,7 @@ import {
 } from '@common/api/handbook';
 import { imageTooLarge, type HandbookImages } from './handbook.images';
 import { presentPage, safeSvg } from './handbook.presenter';
-import type { HandbookService } from './handbook.service';
+import { HISTORY_PAGE_MAX, type HandbookService } from './handbook.service';
 
 const tags = ['handbook'];
 const slugParams = z.object({ slug: z.string().min(1).max(300) });
@@ -278,10 +278,16 @@ export function handbookApiRoutes(
       {
         schema: {
           tags,
-          summary: 'The journal of a page',
+          summary:
+            'The whole history of a page, one entry per journal action: the `limit` entries before index `before` (default: the newest), oldest first, and how many there are',
           params: slugParams,
+          querystring: z.object({
+            before: z.coerce.number().int().min(0).optional(),
+            limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).default(HISTORY_PAGE_MAX),
+          }),
           response: {
             200: z.object({
+              total: z.number().int(),
               history: z.array(
                 z.object({
                   index: z.number(),
@@ -295,7 +301,7 @@ export function handbookApiRoutes(
           },
         },
       },
-      async (req) => ({ history: await service.history(req.actor, req.params.slug) }),
+      async (req) => service.history(req.actor, req.params.slug, req.query),
     );
 
     app.get(

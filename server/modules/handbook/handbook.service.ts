@@ -9,6 +9,7 @@ import {
 } from '@server/http/errors';
 import type { Clock } from '@server/platform/clock';
 import { newId } from '@server/platform/ids';
+import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import {
   type CircleView,
   HANDBOOK_PAGE_MAX_BYTES,
@@ -18,7 +19,14 @@ import {
   type JournalAction,
   type SearchResult,
 } from '@common/api/handbook';
-import { itemChangedSince, replay, storyWithoutDotIds, type PageState } from './handbook.journal';
+import {
+  changedSince,
+  compactJournal,
+  replay,
+  storyWithoutDotIds,
+  summaryOf,
+  type PageState,
+} from './handbook.journal';
 import { can, type HandbookAction } from './handbook.policy';
 import {
   isCircleNameTaken,
@@ -76,6 +84,9 @@ export interface AccountDirectory {
   describe(ids: readonly string[]): Promise<{ id: string; name: string; email: string }[]>;
 }
 
+/** History entries one request returns at most. */
+export const HISTORY_PAGE_MAX = 1000;
+
 const defaultSettings: HandbookSettings = { read: 'everyone', edit: 'members', editCircles: [] };
 const SETTINGS_KEY = 'handbook.access';
 
@@ -108,11 +119,51 @@ export function checkStorySize(story: readonly Item[]): void {
   }
 }
 
+/** Refuses a story with more distinct links than a page may hold, stating the bound. */
+export function checkStoryLinks(story: readonly Item[]): void {
+  const links = storyLinks(story).length;
+  if (links > HANDBOOK_PAGE_MAX_LINKS) {
+    throw new AppError(
+      413,
+      'too_many_links',
+      `The page links to ${links} pages; a page may link to at most ${HANDBOOK_PAGE_MAX_LINKS}.`,
+      { links, limit: HANDBOOK_PAGE_MAX_LINKS },
+    );
+  }
+}
+
 /** HTML items are stored sanitised, so what we serve to other wikis is safe too. */
 export function cleanStory(story: readonly Item[]): Item[] {
   return story.map((i) =>
     i.type === 'html' && typeof i.text === 'string' ? { ...i, text: sanitize(i.text) } : { ...i },
   );
+}
+
+/**
+ * A journal action with the item snapshots it carries sanitised as a story is (an add's or edit's
+ * `item`, a create's `item.story`), so raw HTML an editor sent never reaches the journal, and a
+ * journal served from an import (which keeps the source's text) is served safe.
+ */
+export function cleanAction(action: JournalAction): JournalAction {
+  const item = action.item;
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return action;
+  const rec = item as Record<string, unknown>;
+  if (Array.isArray(rec.story)) {
+    const story = rec.story.map((i: unknown) => cleanUnknownItem(i));
+    return { ...action, item: { ...rec, story } };
+  }
+  return { ...action, item: cleanUnknownItem(rec) };
+}
+
+/** cleanAction over a whole journal. */
+export function cleanJournal(journal: readonly JournalAction[]): JournalAction[] {
+  return journal.map(cleanAction);
+}
+
+function cleanUnknownItem(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  return o.type === 'html' && typeof o.text === 'string' ? { ...o, text: sanitize(o.text) } : v;
 }
 
 /** The derived indexes of a page: links, keywords, folded search text. */
@@ -356,6 +407,39 @@ export class HandbookService {
     return r;
   }
 
+  /**
+   * Where each link title leads, as linkTarget would answer one by one (a page by the title, an
+   * alias of it, its slug, an alias of the slug, its ASCII slug's alias, the built-in page), keyed
+   * by the title's slug; found with one lookup of pages and one of aliases (in chunks), so a page
+   * with thousands of links costs a few queries to view, not several per link.
+   */
+  async linkTargets(
+    titles: readonly string[],
+  ): Promise<Map<string, { slug: string; exists: boolean }>> {
+    const keys = new Set<string>();
+    for (const t of titles) {
+      keys.add(t);
+      keys.add(slugify(t));
+      keys.add(asciiSlug(t));
+    }
+    keys.delete('');
+    const { pages, aliases } = await this.repo.findLinkTargets([...keys]);
+    const out = new Map<string, { slug: string; exists: boolean }>();
+    for (const t of titles) {
+      const slug = slugify(t);
+      if (out.has(slug)) continue;
+      const ascii = asciiSlug(t);
+      const found =
+        (pages.has(t) ? t : undefined) ??
+        aliases.get(t) ??
+        (slug !== t && slug !== '' ? (pages.has(slug) ? slug : aliases.get(slug)) : undefined) ??
+        (ascii !== '' && ascii !== t && ascii !== slug ? aliases.get(ascii) : undefined) ??
+        builtInPage(slug === '' ? t : slug)?.slug;
+      out.set(slug, found === undefined ? { slug, exists: false } : { slug: found, exists: true });
+    }
+    return out;
+  }
+
   /** Whether a link title leads to an existing page, and its slug. */
   async linkTarget(title: string): Promise<{ slug: string; exists: boolean }> {
     const r = await this.resolve(title);
@@ -378,26 +462,49 @@ export class HandbookService {
     return rows.filter((r) => r.id !== page.id).map((r) => ({ slug: r.slug, title: r.title }));
   }
 
-  async history(actor: Actor, slug: string) {
-    const { page } = await this.readPage(actor, slug);
-    return page.journal.map((a, index) => ({
-      index,
-      type: a.type,
-      date: typeof a.date === 'number' ? a.date : null,
-      author: typeof a.author === 'string' ? a.author : null,
-      itemId: a.id ?? ((a.item as { id?: unknown } | undefined)?.id as string | undefined) ?? null,
-    }));
+  /**
+   * A page's whole history, one entry per action: the `limit` entries before index `before`
+   * (default: the newest), oldest first, and how many there are in all.
+   */
+  async history(actor: Actor, slug: string, page: { before?: number; limit?: number } = {}) {
+    const { page: p, builtIn } = await this.readPage(actor, slug);
+    const total = p.version;
+    const to = Math.min(page.before ?? total, total);
+    const from = Math.max(0, to - (page.limit ?? HISTORY_PAGE_MAX));
+    const summaries = builtIn
+      ? p.journal.map(summaryOf)
+      : await this.repo.historySummaries(p.id, from, to);
+    return {
+      total,
+      history: summaries.map((a, i) => ({
+        index: from + i,
+        type: a.type,
+        date: a.date,
+        author: a.author,
+        itemId: a.itemId,
+      })),
+    };
+  }
+
+  /** The page as it was after history action `index`, replayed from the snapshot before it. */
+  private async stateAt(repo: HandbookRepo, page: PageRecord, index: number): Promise<PageState> {
+    if (index < 0 || index >= page.version) {
+      throw notFound(
+        'journal_index_invalid',
+        `This page has no version ${index}; its journal has ${page.version} actions.`,
+      );
+    }
+    const actions = page.id.startsWith('builtin:')
+      ? page.journal.slice(0, index + 1)
+      : await repo.historyUpTo(page.id, index);
+    return replay(actions, actions.length - 1, page.title);
   }
 
   async version(actor: Actor, slug: string, index: number): Promise<PageState> {
     const { page } = await this.readPage(actor, slug);
-    if (index < 0 || index >= page.journal.length) {
-      throw notFound(
-        'journal_index_invalid',
-        `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
-      );
-    }
-    return replay(page.journal, index, page.title);
+    const state = await this.stateAt(this.repo, page, index);
+    // An imported journal keeps the source's text; what is served is sanitised.
+    return { title: state.title, story: cleanStory(state.story) };
   }
 
   // ---- changing ----
@@ -447,10 +554,11 @@ export class HandbookService {
   ): Promise<PageRecord> {
     const story = cleanStory(next.story);
     checkStorySize(story);
+    checkStoryLinks(story);
     const now = this.clock.now();
     const author = authorOf(actor);
     const stamped: JournalAction = {
-      ...action,
+      ...cleanAction(action),
       date: now.getTime(),
       ...(author !== undefined ? { author } : {}),
     };
@@ -459,10 +567,12 @@ export class HandbookService {
       title: next.title,
       slug: page.slug,
       story,
-      journal: [...page.journal, stamped],
+      // The row serves a bounded journal; the action joins the whole history in its own table.
+      journal: compactJournal([...page.journal, stamped], { title: next.title, story }),
+      version: page.version + 1,
       updatedAt: now.toISOString(),
     };
-    await repo.update(updated, indexesOf(updated.title, story));
+    await repo.update(updated, indexesOf(updated.title, story), stamped);
     this.invalidate(page.slug);
     return updated;
   }
@@ -492,6 +602,7 @@ export class HandbookService {
       }
       const story = cleanStory(input.story ?? []);
       checkStorySize(story);
+      checkStoryLinks(story);
       const now = this.clock.now();
       const author = authorOf(actor);
       const page: PageRecord = {
@@ -507,6 +618,7 @@ export class HandbookService {
             ...(author !== undefined ? { author } : {}),
           },
         ],
+        version: 1,
         origin: 'local',
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
@@ -528,7 +640,7 @@ export class HandbookService {
         throw conflict('edit_conflict', 'An item with this id is already on the page.', {
           yours: input.item,
           theirs: page.story.find((i) => i.id === input.item.id),
-          version: page.journal.length,
+          version: page.version,
         });
       }
       const after = input.after ?? undefined;
@@ -563,14 +675,19 @@ export class HandbookService {
   ): Promise<PageRecord> {
     return this.editing(actor, async (repo) => {
       const page = await this.resolveIn(repo, slug);
-      if (input.baseVersion > page.journal.length) {
+      if (input.baseVersion > page.version) {
         throw badRequest(
           'validation_failed',
-          `baseVersion ${input.baseVersion} is newer than the page (${page.journal.length}).`,
+          `baseVersion ${input.baseVersion} is newer than the page (${page.version}).`,
         );
       }
       const current = page.story.find((i) => i.id === id);
-      if (itemChangedSince(page.journal, input.baseVersion, id) || current === undefined) {
+      const since = await repo.historySummaries(
+        page.id,
+        Math.max(0, input.baseVersion),
+        page.version,
+      );
+      if (changedSince(since, id) || current === undefined) {
         throw conflict(
           'edit_conflict',
           current === undefined
@@ -579,7 +696,7 @@ export class HandbookService {
           {
             yours: { ...input.item, id },
             theirs: current ?? null,
-            version: page.journal.length,
+            version: page.version,
             baseVersion: input.baseVersion,
           },
         );
@@ -626,15 +743,9 @@ export class HandbookService {
   async restore(actor: Actor, slug: string, index: number): Promise<PageRecord> {
     return this.editing(actor, async (repo) => {
       const page = await this.resolveIn(repo, slug);
-      if (index < 0 || index >= page.journal.length) {
-        throw notFound(
-          'journal_index_invalid',
-          `This page has no version ${index}; its journal has ${page.journal.length} actions.`,
-        );
-      }
       // An old version may hold an item id no URL can name ("..": saved before such ids were
       // refused); it comes back under a fresh id, the same in the story and in the journal.
-      const story = cleanStory(storyWithoutDotIds(replay(page.journal, index, page.title).story));
+      const story = cleanStory(storyWithoutDotIds((await this.stateAt(repo, page, index)).story));
       // Title stays: a restore brings back content, the name is changed by rename only.
       return this.save(
         repo,
@@ -663,20 +774,14 @@ export class HandbookService {
       if (touchesSections) await repo.replaceSections(mendSections(sections, members, page.id));
       const now = this.clock.now();
       const author = authorOf(actor);
-      const removed: PageRecord = {
-        ...page,
-        journal: [
-          ...page.journal,
-          {
-            type: 'remove',
-            deleted: true,
-            date: now.getTime(),
-            ...(author !== undefined ? { author } : {}),
-          },
-        ],
-      };
       await repo.archiveAndDelete(
-        removed,
+        page,
+        {
+          type: 'remove',
+          deleted: true,
+          date: now.getTime(),
+          ...(author !== undefined ? { author } : {}),
+        },
         actor.kind === 'account' ? actor.accountId : null,
         now.toISOString(),
       );
@@ -716,27 +821,31 @@ export class HandbookService {
       const author = authorOf(actor);
       // Like a restored version, it brings back no item id a URL cannot name.
       const story = cleanStory(storyWithoutDotIds(kept.page.story));
+      const restored: JournalAction = {
+        type: 'create',
+        item: { title: kept.page.title, story },
+        restoredFrom: 'deleted',
+        date: now.getTime(),
+        ...(author !== undefined ? { author } : {}),
+      };
+      // Its history stayed under its id; the restore is one more action.
+      const version = (await repo.historyLength(kept.id)) + 1;
       const record: PageRecord = {
         id: kept.id,
         slug,
         title: kept.page.title,
         story,
-        journal: [
-          ...kept.page.journal,
-          {
-            type: 'create',
-            item: { title: kept.page.title, story },
-            restoredFrom: 'deleted',
-            date: now.getTime(),
-            ...(author !== undefined ? { author } : {}),
-          },
-        ],
+        journal: compactJournal([...kept.page.journal, restored], {
+          title: kept.page.title,
+          story,
+        }),
+        version,
         origin: 'local',
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       };
       await repo.forgetDeleted(kept.id);
-      await repo.insert(record, indexesOf(record.title, story));
+      await repo.insert(record, indexesOf(record.title, story), [restored]);
       return record;
     });
     // Pages linking to its title now find it.

@@ -610,6 +610,7 @@ async function writeStarter(
       title: p.title,
       story,
       journal: [{ type: 'create', item: { title: p.title, story }, date: now.getTime() }],
+      version: 1,
       origin: 'starter',
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),

@@ -1,4 +1,5 @@
 import { newId } from '@server/platform/ids';
+import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import type { Clock } from '@server/platform/clock';
 import {
   HANDBOOK_PAGE_MAX_BYTES,
@@ -7,9 +8,9 @@ import {
   type WikiPage,
 } from '@common/api/handbook';
 import type { HandbookRepo, PageRecord } from './handbook.repo';
-import { renameDotIds, type RenamedItem } from './handbook.journal';
-import { cleanStory, indexesOf, storyBytes } from './handbook.service';
-import { asciiSlug, slugify } from './handbook.text';
+import { compactJournal, renameDotIds, type RenamedItem } from './handbook.journal';
+import { cleanJournal, cleanStory, indexesOf, storyBytes } from './handbook.service';
+import { asciiSlug, slugify, storyLinks } from './handbook.text';
 
 /** A page an import refused, and why. */
 export interface Refusal {
@@ -88,6 +89,14 @@ export function checkExport(raw: unknown): {
       });
       continue;
     }
+    const links = storyLinks(page.story).length;
+    if (links > HANDBOOK_PAGE_MAX_LINKS) {
+      refused.push({
+        page: key,
+        reason: `the page links to ${links} pages; a page may link to at most ${HANDBOOK_PAGE_MAX_LINKS}`,
+      });
+      continue;
+    }
     const other = bySlug.get(slug);
     if (other !== undefined) {
       refused.push({
@@ -107,7 +116,7 @@ export function checkExport(raw: unknown): {
 export async function onlyUntouchedStarter(repo: HandbookRepo): Promise<PageRecord[] | undefined> {
   const all = await repo.listAll();
   if (all.length === 0) return undefined;
-  if (all.every((p) => p.origin === 'starter' && p.journal.length === 1)) return all;
+  if (all.every((p) => p.origin === 'starter' && p.version === 1)) return all;
   return undefined;
 }
 
@@ -152,17 +161,20 @@ export async function importExport(
         const story = cleanStory(c.page.story);
         const existing = (await tx.findBySlug(c.slug)) ?? (await tx.findByAlias(c.slug));
         if (existing !== undefined) await tx.deletePage(existing.id);
+        // The whole journal is kept as the source had it; the page serves a bounded one.
+        const history = c.page.journal ?? [];
         const record: PageRecord = {
           id: newId(),
           slug: c.slug,
           title: c.page.title,
           story,
-          journal: c.page.journal ?? [],
+          journal: compactJournal(history, { title: c.page.title, story }),
+          version: history.length,
           origin: 'import',
           createdAt: now,
           updatedAt: now,
         };
-        await tx.insert(record, indexesOf(record.title, story));
+        await tx.insert(record, indexesOf(record.title, story), history);
         for (const alias of new Set([c.key, asciiSlug(c.page.title)])) {
           if (alias !== '' && alias !== c.slug) await tx.addAlias(alias, record.id, 'import');
         }
@@ -198,7 +210,9 @@ class ImportRefused extends Error {
 export async function exportAll(repo: HandbookRepo): Promise<WikiExport> {
   const out: WikiExport = {};
   for (const p of await repo.listAll()) {
-    out[p.slug] = { title: p.title, story: p.story, journal: p.journal };
+    // The whole history; imported journals keep the source's text, an export serves them sanitised.
+    const journal = cleanJournal(await repo.historyActions(p.id));
+    out[p.slug] = { title: p.title, story: p.story, journal };
   }
   return out;
 }

@@ -55,9 +55,14 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
       async (req, reply) => {
         openCors(reply);
         await ensurePublic();
-        // Most pages hold no diagram: their stored story and journal are already the JSON to send.
+        // Most pages hold no diagram and no HTML item in their journal (an imported journal keeps
+        // the source's HTML, sanitised when served): their stored JSON is already what to send.
         const stored = await service.repo.findStoredJson(req.params.slug);
-        if (stored !== undefined && !stored.story.includes('"graphviz"')) {
+        if (
+          stored !== undefined &&
+          !stored.story.includes('"graphviz"') &&
+          !stored.journal.includes('"html"')
+        ) {
           return reply
             .type('application/json; charset=utf-8')
             .send(
