@@ -136,6 +136,21 @@ describe('the handbook in the browser', () => {
       expect(drawn).toContain(title);
   });
 
+  it('says in the reader’s language that a diagram is too complex to draw', async () => {
+    // A complete digraph on 60 nodes: minutes of layout, past the server's time limit.
+    const edges: string[] = [];
+    for (let i = 0; i < 60; i++)
+      for (let j = 0; j < 60; j++) if (i !== j) edges.push(`n${i}->n${j}`);
+    await api(ada, 'POST', '/pages', {
+      title: 'Tangle',
+      story: [{ id: 'k', type: 'graphviz', text: `digraph { ${edges.join(';')} }` }],
+    });
+    const page = await hall.newPage({ locale: 'de-DE' });
+    await page.goto('/handbook/tangle');
+    await page.getByRole('heading', { level: 1, name: 'Tangle' }).waitFor();
+    await page.getByText('Dieses Diagramm ist zu komplex zum Zeichnen', { exact: false }).waitFor();
+  });
+
   it('finds a page by full-text search and highlights the term', async () => {
     const { page } = await pageAs(bea);
     await page.goto('/handbook');

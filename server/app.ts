@@ -275,6 +275,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     await (await defaultEngine?.catch(() => undefined))?.close();
   });
+  // Before in-flight requests are awaited: one waiting on a long layout answers at once.
+  app.addHook('preClose', () => handbook.close());
   app.addHook('onClose', async () => {
     await bus.close();
   });

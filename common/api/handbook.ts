@@ -138,6 +138,10 @@ export const linkViewSchema = z.object({
 export type LinkView = z.infer<typeof linkViewSchema>;
 
 /** A page as the API presents it to a reader. */
+/** Why a diagram has no picture, when the app says it in the reader's language. */
+export const diagramProblemSchema = z.enum(['too_complex']);
+export type DiagramProblem = z.infer<typeof diagramProblemSchema>;
+
 export const pageViewSchema = z.object({
   slug: z.string(),
   title: z.string(),
@@ -159,7 +163,15 @@ export const pageViewSchema = z.object({
     })
     .nullable(),
   /** Each story item as safe HTML, in story order (graphviz: the SVG; unknown types: "unsupported"). */
-  rendered: z.array(z.object({ id: z.string(), html: z.string(), supported: z.boolean() })),
+  rendered: z.array(
+    z.object({
+      id: z.string(),
+      html: z.string(),
+      supported: z.boolean(),
+      /** A graphviz item without a picture for a reason the app says in the reader's language. */
+      problem: diagramProblemSchema.optional(),
+    }),
+  ),
   canEdit: z.boolean(),
   /** Set when the request named an old slug or an alias and was redirected here. */
   redirectedFrom: z.string().optional(),
@@ -205,6 +217,7 @@ export const diagramViewSchema = z.object({
   dot: z.string(),
   svg: z.string().optional(),
   error: z.string().optional(),
+  problem: diagramProblemSchema.optional(),
   truncated: z.boolean(),
 });
 export type DiagramView = z.infer<typeof diagramViewSchema>;

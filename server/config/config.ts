@@ -56,6 +56,9 @@ export const envSchema = z.object({
       message: `must be one of ${handbookStarterLanguages.join(', ')} (the languages a starter handbook is written in)`,
     })
     .default('en'),
+  /** Worker threads that lay out diagrams, and the wall-clock limit of one layout. */
+  DIAGRAM_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  DIAGRAM_TIME_LIMIT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
   /** Read only to report at start whether glibc's arenas are limited (README "Operations"). */
   MALLOC_ARENA_MAX: z.string().optional(),
   GLIBC_TUNABLES: z.string().optional(),
@@ -89,6 +92,9 @@ export interface Config {
   };
   handbookStarter: boolean;
   handbookStarterLanguage: HandbookStarterLanguage;
+  /** Diagram layout: worker threads, and the time limit past which a diagram is "too complex". */
+  diagramWorkers: number;
+  diagramTimeLimitMs: number;
   /** Whether the environment limits glibc's malloc arenas (glibc reads it only at start). */
   mallocArenasLimited: boolean;
 }
@@ -162,6 +168,8 @@ export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } =
     },
     handbookStarter: e.HANDBOOK_STARTER === 'on',
     handbookStarterLanguage: e.HANDBOOK_STARTER_LANGUAGE,
+    diagramWorkers: e.DIAGRAM_WORKERS,
+    diagramTimeLimitMs: e.DIAGRAM_TIME_LIMIT_MS,
     mallocArenasLimited:
       e.MALLOC_ARENA_MAX !== undefined || (e.GLIBC_TUNABLES ?? '').includes('arena_max'),
   };

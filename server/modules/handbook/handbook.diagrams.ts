@@ -4,6 +4,7 @@ import {
   drawDiagram,
   PREVIEW_NEXT_DIAGRAM_SLUG,
   type HandbookReader,
+  type Renderer,
 } from './diagram';
 import type { DiagramPort, HandbookService } from './handbook.service';
 
@@ -18,7 +19,11 @@ const NEIGHBOURHOOD_ITEM = '__neighbourhood';
  * cache, so before drawing it reads the handbook's generation (one primary-key read): when the
  * generation moved by anything but this process's own writes, every cached diagram is dropped.
  */
-export function wireDiagrams(service: HandbookService, cache = new DiagramCache()): DiagramPort {
+export function wireDiagrams(
+  service: HandbookService,
+  cache = new DiagramCache(),
+  render?: Renderer,
+): DiagramPort {
   /** The generation the cache is known to agree with; undefined until first read. */
   let known: number | undefined;
   const fresh = async (): Promise<number> => {
@@ -37,7 +42,14 @@ export function wireDiagrams(service: HandbookService, cache = new DiagramCache(
   const draw = async (here: string, itemId: string, text: string) => {
     const before = await fresh();
     const miss = cache.get(here, itemId, text) === undefined;
-    const d = await drawDiagram({ text, page: here, itemId, reader, cache });
+    const d = await drawDiagram({
+      text,
+      page: here,
+      itemId,
+      reader,
+      cache,
+      ...(render !== undefined ? { render } : {}),
+    });
     // A write committed while this picture was drawn (possible on PostgreSQL, where reads do not
     // wait for a writer's transaction): what it read may be stale, so it is not kept.
     if (miss && (await service.repo.generation()) !== before) cache.invalidate(here);
@@ -46,6 +58,7 @@ export function wireDiagrams(service: HandbookService, cache = new DiagramCache(
       truncated: d.truncated,
       ...(d.svg !== undefined ? { svg: d.svg } : {}),
       ...(d.error !== undefined ? { error: d.error } : {}),
+      ...(d.problem !== undefined ? { problem: d.problem } : {}),
     };
   };
   const port: DiagramPort = {

@@ -69,5 +69,10 @@ async function renderGraphviz(service: HandbookService, here: string, item: Item
     /[&<>"']/g,
     (c) => `&#${c.charCodeAt(0)};`,
   );
-  return { id: item.id, html: `<pre class="diagram-error">${message}</pre>`, supported: true };
+  return {
+    id: item.id,
+    html: `<pre class="diagram-error">${message}</pre>`,
+    supported: true,
+    ...(d.problem !== undefined ? { problem: d.problem } : {}),
+  };
 }

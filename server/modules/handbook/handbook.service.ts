@@ -15,6 +15,7 @@ import {
   HANDBOOK_PAGE_MAX_BYTES,
   handbookSettingsSchema,
   type HandbookSettings,
+  type DiagramProblem,
   type Item,
   type JournalAction,
   type SearchResult,
@@ -56,18 +57,22 @@ export interface ReaderPage {
   story: Item[];
 }
 
+/** A drawn diagram: the SVG, or the error to show (`problem`: one the app translates). */
+export interface DrawnDiagram {
+  dot: string;
+  svg?: string;
+  error?: string;
+  problem?: DiagramProblem;
+  truncated: boolean;
+}
+
 /**
  * What the handbook needs from the diagram module (wired in index.ts): draw a graphviz item in a
  * page's context, draw a page's neighbourhood, and forget diagrams that read a changed page.
  */
 export interface DiagramPort {
-  renderItem(
-    here: string,
-    item: Item,
-  ): Promise<{ dot: string; svg?: string; error?: string; truncated: boolean }>;
-  neighbourhood(
-    here: string,
-  ): Promise<{ dot: string; svg?: string; error?: string; truncated: boolean }>;
+  renderItem(here: string, item: Item): Promise<DrawnDiagram>;
+  neighbourhood(here: string): Promise<DrawnDiagram>;
   invalidate(slug: string): void;
   /** Forget every diagram (sections changed: every page's Previous/Next may have). */
   clear(): void;

@@ -59,6 +59,7 @@ export async function buildHandbookTestApp(): Promise<HandbookTestApp> {
     clock,
     close: async () => {
       await app.close();
+      await handbook.close();
       await drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

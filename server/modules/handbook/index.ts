@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ModuleDeps } from '@server/app';
 import { SETUP_COMPLETED, type SetupCompletedPayload } from '@server/modules/auth';
+import { RenderPool, storedRenderer } from './diagram';
+import { DiagramStore } from './handbook.diagram-store';
 import { wireDiagrams } from './handbook.diagrams';
 import { HandbookImages } from './handbook.images';
 import { HandbookRepo } from './handbook.repo';
@@ -19,6 +21,8 @@ export interface Handbook {
   apiRoutes: FastifyPluginAsync;
   /** Register at the site root (outside /api/v1): /:slug.json and /system/sitemap.json. */
   wikiRoutes: FastifyPluginAsync;
+  /** Ends the diagram workers (a render in progress is dropped); the app calls it on close. */
+  close(): Promise<void>;
 }
 
 /**
@@ -32,7 +36,16 @@ export function createHandbook(
   const repo = HandbookRepo.from(deps.db);
   const service = new HandbookService(repo, deps.clock);
   service.accounts = deps.accounts;
-  const diagrams = wireDiagrams(service);
+  // Graphviz runs on worker threads with a time limit; renders are kept in the database.
+  const pool = new RenderPool({
+    size: deps.config.diagramWorkers,
+    timeLimitMs: deps.config.diagramTimeLimitMs,
+  });
+  const diagrams = wireDiagrams(
+    service,
+    undefined,
+    storedRenderer(pool, DiagramStore.from(deps.db)),
+  );
   const images = new HandbookImages(repo, deps.config.dataDir);
   const api = handbookApiRoutes(service, images, deps.clock);
   if (deps.config.handbookStarter) {
@@ -57,5 +70,6 @@ export function createHandbook(
       await api(app, opts);
     },
     wikiRoutes: federatedWikiRoutes(service),
+    close: () => pool.close(),
   };
 }

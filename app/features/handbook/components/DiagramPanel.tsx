@@ -26,6 +26,8 @@ export function DiagramPanel({
         <Loading label={t('diagram.loading')} />
       ) : q.error !== null ? (
         <Alert tone="danger">{errorMessage(q.error)}</Alert>
+      ) : q.data.problem === 'too_complex' ? (
+        <p className="hb-diagram-error">{t('diagram.tooComplex')}</p>
       ) : q.data.error !== undefined ? (
         <div>
           <p>{t('diagram.error')}</p>

@@ -20,6 +20,13 @@ export function StoryItem({ item, rendered }: { item: Item; rendered: RenderedIt
       </div>
     );
   }
+  if (rendered?.problem === 'too_complex') {
+    return (
+      <div className={`hb-item hb-${item.type}`} data-type={item.type} data-id={item.id}>
+        <p className="diagram-error">{t('diagram.tooComplex')}</p>
+      </div>
+    );
+  }
   if (rendered !== undefined) {
     return (
       <div

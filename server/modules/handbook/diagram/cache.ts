@@ -2,12 +2,15 @@
  * Rendered diagrams, kept until a page they read changes.
  */
 import { createHash } from 'node:crypto';
+import { type DiagramProblem } from './render';
 
 /** One rendered graphviz item. */
 export interface CachedDiagram {
   /** The SVG, or Graphviz's error text when the DOT did not lay out. */
   svg?: string;
   error?: string;
+  /** Set with `error` when the app shows a translated text instead (e.g. too complex to draw). */
+  problem?: DiagramProblem;
   dot: string;
   truncated: boolean;
   /** Slugs of the pages the evaluation read (see EvaluatedDiagram.visited). */

@@ -4,7 +4,7 @@
 import { type CachedDiagram, type DiagramCache } from './cache';
 import { DiagramMarkupError, evaluateMarkup, type DiagramLimits } from './markup';
 import { type HandbookReader } from './reader';
-import { renderSvg } from './render';
+import { renderSvg, type RenderResult } from './render';
 
 export interface DrawDiagramProps {
   /** The graphviz item's text (raw DOT or algorithmic markup). */
@@ -16,6 +16,8 @@ export interface DrawDiagramProps {
   reader: HandbookReader;
   cache?: DiagramCache;
   limits?: DiagramLimits;
+  /** Lays out the evaluated DOT (default: {@link renderSvg} on the shared pool). */
+  render?: (dot: string) => Promise<RenderResult>;
 }
 
 /**
@@ -30,14 +32,18 @@ export async function drawDiagram(props: DrawDiagramProps): Promise<CachedDiagra
   let diagram: CachedDiagram;
   try {
     const evaluated = await evaluateMarkup(props.text, props.page, props.reader, props.limits);
-    const picture = await renderSvg(evaluated.dot);
+    const picture = await (props.render ?? renderSvg)(evaluated.dot);
+    const { transient, ...shown } =
+      'transient' in picture ? picture : { ...picture, transient: false };
     diagram = {
-      ...picture,
+      ...shown,
       dot: evaluated.dot,
       truncated: evaluated.truncated,
       visited: evaluated.visited,
       usesBacklinks: evaluated.usesBacklinks,
     };
+    // Not tried (the server is stopping or busy): the next read tries again.
+    if (transient === true) return diagram;
   } catch (error) {
     if (!(error instanceof DiagramMarkupError)) throw error;
     // Not cached: what the markup read before failing is unknown, so nothing could invalidate it.

@@ -12,7 +12,24 @@ export {
   type DiagramCut,
   type EvaluatedDiagram,
 } from './markup';
-export { renderSvg, safeLinks, MAX_DOT_CHARS } from './render';
+export {
+  renderSvg,
+  safeLinks,
+  MAX_DOT_CHARS,
+  DEFAULT_RENDER_TIME_LIMIT_MS,
+  TOO_COMPLEX_MESSAGE,
+  type DiagramProblem,
+  type RenderResult,
+} from './render';
+export { RenderPool, renderPoolStats } from './pool';
+export { DOT_BOUNDS, ALLOWED_ENGINES } from './dot-guard';
+export {
+  storedRenderer,
+  renderKey,
+  type RenderStore,
+  type StoredRender,
+  type Renderer,
+} from './stored';
 export { DiagramCache, markupHash, type CachedDiagram } from './cache';
 export { drawDiagram, type DrawDiagramProps } from './diagram';
 export {

@@ -1,16 +1,19 @@
 /**
- * DOT → SVG with Graphviz compiled to WebAssembly (@viz-js/viz). One instance is created on first
- * use and reused: creating it compiles the module, which is the slow part.
+ * DOT → SVG with Graphviz compiled to WebAssembly (@viz-js/viz), on a worker pool (pool.ts) with a
+ * wall-clock limit, after the DOT is checked and its costly attributes clamped (dot-guard.ts).
  */
-import { instance, type Viz } from '@viz-js/viz';
+import { type RenderOptions } from '@viz-js/viz';
+import { type DiagramProblem } from '@common/api/handbook';
+import { DotRefused, guardDot } from './dot-guard';
+import { RenderPool } from './pool';
 
-/** Largest DOT text handed to Graphviz; layout time grows fast with size and cannot be stopped. */
+/** Largest DOT text handed to Graphviz; layout time grows fast with size. */
 export const MAX_DOT_CHARS = 200_000;
 
 /**
  * Above this many edges, layout trades polish for time: straight edges and shorter searches for
  * crossings and positions (spline routing and crossing minimisation dominate dot's time, growing
- * much faster than the graph). Attributes written in the DOT itself still win.
+ * much faster than the graph). The DOT's own attributes cannot ask for more (dot-guard.ts).
  */
 export const LARGE_GRAPH_EDGES = 120;
 
@@ -25,40 +28,72 @@ const LARGE_GRAPH_ATTRIBUTES = {
   newrank: 'true',
 };
 
-let viz: Promise<Viz> | undefined;
+/** The default wall-clock limit of one render (DIAGRAM_TIME_LIMIT_MS). */
+export const DEFAULT_RENDER_TIME_LIMIT_MS = 5000;
 
-function graphviz(): Promise<Viz> {
-  viz ??= instance();
-  return viz;
+/** Why a diagram has no picture, for the reader's language (the app translates it). */
+export type { DiagramProblem };
+
+/** The English text of a diagram that ran past the time limit. */
+export const TOO_COMPLEX_MESSAGE = 'This diagram is too complex to draw.';
+
+/**
+ * A render: the SVG, or the text to show instead. `problem` names a kind the app translates;
+ * `transient` means it was not tried (the server is stopping or busy) and must not be kept.
+ */
+export type RenderResult =
+  { svg: string } | { error: string; problem?: DiagramProblem; transient?: true };
+
+let shared: RenderPool | undefined;
+
+/** A pool for callers without their own (tests, benchmarks): one worker, the default limit. */
+export function sharedRenderPool(): RenderPool {
+  shared ??= new RenderPool({ size: 1, timeLimitMs: DEFAULT_RENDER_TIME_LIMIT_MS });
+  return shared;
 }
 
 /**
- * Lays out `dot` and returns the SVG, or Graphviz's own error text when the DOT does not lay out.
- * Links in the SVG are limited to http(s), mailto and same-site addresses.
+ * Lays out `dot` on `pool` and returns the SVG, or the text to show instead: Graphviz's own error
+ * when the DOT does not lay out, a refusal when it is past the guard's bounds, "too complex" past
+ * the time limit. Links in the SVG are limited to http(s), mailto and same-site addresses.
  */
-export async function renderSvg(dot: string): Promise<{ svg: string } | { error: string }> {
+export async function renderSvg(dot: string, pool = sharedRenderPool()): Promise<RenderResult> {
   if (dot.length > MAX_DOT_CHARS) {
     return { error: `Diagram too large: ${dot.length} characters, at most ${MAX_DOT_CHARS}.` };
   }
-  const engine = await graphviz();
-  let result: ReturnType<Viz['render']>;
+  const large = (dot.match(/->|--/g)?.length ?? 0) > LARGE_GRAPH_EDGES;
+  let guarded: string;
   try {
-    const edges = dot.match(/->|--/g)?.length ?? 0;
-    result = engine.render(dot, {
-      format: 'svg',
-      ...(edges > LARGE_GRAPH_EDGES ? { graphAttributes: LARGE_GRAPH_ATTRIBUTES } : {}),
-    });
+    guarded = guardDot(dot, large);
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    if (error instanceof DotRefused) return { error: error.message };
+    throw error;
   }
-  if (result.status !== 'success') {
-    const text = result.errors
-      .filter((e) => e.level !== 'warning')
-      .map((e) => e.message.trim())
-      .join('\n');
-    return { error: text || 'Graphviz could not lay out this diagram.' };
+  const options: RenderOptions = {
+    format: 'svg',
+    ...(large ? { graphAttributes: LARGE_GRAPH_ATTRIBUTES } : {}),
+  };
+  const outcome = await pool.run(guarded, options);
+  switch (outcome.status) {
+    case 'success':
+      return { svg: safeLinks(outcome.output) };
+    case 'failure': {
+      const text = outcome.errors
+        .filter((e) => e.level !== 'warning')
+        .map((e) => e.message.trim())
+        .join('\n');
+      return { error: text || 'Graphviz could not lay out this diagram.' };
+    }
+    case 'threw':
+      return { error: `Graphviz failed on this diagram: ${outcome.message}` };
+    case 'timeout':
+      return { error: TOO_COMPLEX_MESSAGE, problem: 'too_complex' };
+    case 'unavailable':
+      return {
+        error: `Diagrams cannot be drawn just now (${outcome.reason}); try again.`,
+        transient: true,
+      };
   }
-  return { svg: safeLinks(result.output) };
 }
 
 const SAFE_HREF = /^(?:https?:|mailto:|\/|#|\.{0,2}\/|[^:]*$)/i;

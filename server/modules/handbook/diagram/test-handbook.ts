@@ -42,3 +42,10 @@ export function statements(dot: string): string[] {
     .slice(1, -1)
     .filter((line) => !line.includes(' [URL='));
 }
+
+/** A complete digraph on `n` nodes with the attributes that make dot search for minutes. */
+export function costlyDot(n = 20): string {
+  const edges: string[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) edges.push(`n${i} -> n${j}`);
+  return `digraph { mclimit=1000; nslimit=1000; searchsize=100000; ${edges.join('; ')} }`;
+}
