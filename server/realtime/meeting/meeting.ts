@@ -714,7 +714,12 @@ export class Meeting {
       },
       (err: unknown) => {
         this.deps.onError?.(err, 'publish');
-        if (p.peer === peer) fail('media_failed', 'The offer was refused.', 'publish');
+        if (p.peer !== peer) return;
+        // Mislabelled m-lines would escape mute and the locks: refused as such (not retried).
+        if ((err as { code?: unknown } | null)?.code === 'invalid_sources') {
+          return fail('invalid_sources', (err as Error).message);
+        }
+        fail('media_failed', 'The offer was refused.', 'publish');
       },
     );
   }

@@ -216,6 +216,40 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     await waitFor(() => alice.client.feedback.plis > plis, 'keyframe request on resume');
   });
 
+  it('refuses a publish whose labels do not fit the m-lines, so a mute holds whatever was offered', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r4b');
+    const bob = await join(room, 'bob', false);
+    const client = new ClientPeer({ name: 'alice' });
+    clients.push(client);
+    const peer = room.addPeer('alice', { onSubscriberOffer: () => undefined });
+    const offer = await client.publishOffer();
+    // The Opus m-line labelled camera (a microphone mute or lock would miss it), and the VP8
+    // m-line labelled microphone (it would escape the camera lock and last-N).
+    for (const sources of [
+      { a: 'camera', v: 'camera' },
+      { a: 'microphone', v: 'microphone' },
+      { a: 'screen', v: 'camera' },
+    ] as const) {
+      await expect(peer.publish(offer.sdp, sources)).rejects.toMatchObject({
+        code: 'invalid_sources',
+      });
+    }
+    expect(bob.offers).toHaveLength(0);
+    // The honest labels are taken on the same peer, and the moderator's mute stops the audio.
+    client.acceptPublishAnswer(await peer.publish(offer.sdp, offer.sources));
+    await waitFor(() => client.publishing(), 'alice publishing');
+    const mic = () => bob.client.received.get('alice:microphone')?.packets ?? 0;
+    const cam = () => bob.client.received.get('alice:camera')?.packets ?? 0;
+    await pumpUntil([client], () => mic() > 3 && cam() > 3, 'bob receiving alice');
+    peer.setForwarding('microphone', false);
+    await new Promise((r) => setTimeout(r, 50)); // packets in flight
+    const micBefore = mic();
+    const camBefore = cam();
+    await pumpUntil([client], () => cam() > camBefore + 10, 'video still flowing');
+    expect(mic()).toBe(micBefore);
+  });
+
   it('forwards only the last N cameras and offers a camera only once it is chosen', async () => {
     const engine = await engineWith({ lastN: 1 });
     const room = engine.room('r-lastn');
@@ -312,7 +346,7 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     const offer = await client.publishOffer();
     await expect(
       peer.publish(offer.sdp, { a: 'microphone', v: 'banana' as 'camera' }),
-    ).rejects.toMatchObject({ code: 'invalid_sdp' });
+    ).rejects.toMatchObject({ code: 'invalid_sources' });
     expect(() => peer.acceptSubscriberAnswer('v=0\r\n')).toThrow(
       expect.objectContaining({ code: 'invalid_state' }),
     );

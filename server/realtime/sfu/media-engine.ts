@@ -45,8 +45,11 @@ import {
 } from './rtp';
 import {
   announceAddress,
+  carriesMedia,
   describeSections,
   filterPublishOffer,
+  sourceOf,
+  sourcesProblem,
   type MediaSectionInfo,
 } from './sdp';
 import { SpeakerTracker, bitrateCapFor, selectLastN } from './speakers';
@@ -90,7 +93,8 @@ export interface EngineInternalOptions extends EngineOptions {
 /** A request the engine refuses (bad SDP, wrong state); signalling turns it into an error message. */
 export class MediaEngineError extends Error {
   constructor(
-    readonly code: 'invalid_sdp' | 'invalid_state' | 'closed',
+    /** invalid_sources: the mid → source labels do not fit the offer's m-lines (sourcesProblem). */
+    readonly code: 'invalid_sdp' | 'invalid_sources' | 'invalid_state' | 'closed',
     message: string,
   ) {
     super(message);
@@ -482,7 +486,7 @@ class Peer implements MediaPeer {
     }
     for (const [mid, s] of Object.entries(sources)) {
       if (!SOURCES.has(s))
-        throw new MediaEngineError('invalid_sdp', `unknown source for mid ${mid}`);
+        throw new MediaEngineError('invalid_sources', `unknown source for mid ${mid}`);
     }
     let filtered: string;
     try {
@@ -490,6 +494,10 @@ class Peer implements MediaPeer {
     } catch (e) {
       throw new MediaEngineError('invalid_sdp', (e as Error).message);
     }
+    const sections = describeSections(filtered);
+    // Refused before anything is applied: what was published before stays as it was.
+    const problem = sourcesProblem(sections, sources);
+    if (problem !== undefined) throw new MediaEngineError('invalid_sources', problem);
     const engine = this.room.engine;
     if (this.pubPc === undefined) {
       const pc = engine.createPc(`pub:${this.id}`, false);
@@ -516,7 +524,7 @@ class Peer implements MediaPeer {
     } catch (e) {
       throw new MediaEngineError('invalid_sdp', `offer rejected: ${(e as Error).message}`);
     }
-    this.sections = new Map(describeSections(filtered).map((s) => [s.mid, s]));
+    this.sections = new Map(sections.map((s) => [s.mid, s]));
     for (const mid of acceptedMediaMids(filtered)) this.offeredMids.add(mid);
     this.sources = { ...sources };
     await waitForGathering(pc, this.pubGathered, 5000);
@@ -559,15 +567,11 @@ class Peer implements MediaPeer {
     if (this.closed) return;
     for (const [mid, inb] of this.inbound) {
       const info = this.sections.get(mid);
-      const source = this.sources[mid] ?? (info?.kind === 'audio' ? 'microphone' : 'camera');
       const current = inb.publication;
-      const wanted =
-        info !== undefined &&
-        info.sending &&
-        info.ssrc !== undefined &&
-        info.payloadType !== undefined
-          ? info
-          : undefined;
+      const wanted = info !== undefined && carriesMedia(info) ? info : undefined;
+      // Checked against the m-line's kind in doPublish (sourcesProblem).
+      const source: TrackSource =
+        info !== undefined ? sourceOf(info, this.sources) : (this.sources[mid] ?? 'camera');
       if (
         current !== undefined &&
         (wanted === undefined || wanted.ssrc !== current.ssrc || current.source !== source)

@@ -87,6 +87,16 @@ describe(`signalling with the real media engine on ${testDialect()}`, () => {
     expect(await a.client.next('error', (e) => e.ref === 'bad')).toMatchObject({
       code: 'media_failed',
     });
+    // Labels that do not fit the m-lines' kinds would escape a mute and the locks: refused.
+    a.client.send({
+      type: 'publish',
+      sdp: offer.sdp,
+      sources: { a: 'camera', v: 'microphone' },
+      ref: 'mislabelled',
+    });
+    expect(await a.client.next('error', (e) => e.ref === 'mislabelled')).toMatchObject({
+      code: 'invalid_sources',
+    });
     await b.client.sync();
 
     a.client.close();
