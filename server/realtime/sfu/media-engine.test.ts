@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { PeerConnection } from 'node-datachannel';
@@ -333,6 +334,24 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     await waitFor(() => closed.length > 0, 'connect timeout', 5000);
     expect(closed).toEqual(['connect_timeout']);
     expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
+  });
+
+  it('refuses to start on a UDP port another socket holds, and holds its own port from the start', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    try {
+      const port = taken.address().port;
+      const refused = createMediaEngine({ port, bindAddress: '127.0.0.1' });
+      await expect(refused).rejects.toMatchObject({ code: 'port_unavailable' });
+      await expect(refused).rejects.toThrow(new RegExp(`UDP port ${port} .*MEDIA_PORT`));
+    } finally {
+      await new Promise<void>((resolve) => taken.close(resolve));
+    }
+    // A running engine without any peer yet holds its port: a second one there is refused.
+    const first = await engineWith();
+    await expect(
+      createMediaEngine({ port: first.port, bindAddress: '127.0.0.1' }),
+    ).rejects.toMatchObject({ code: 'port_unavailable' });
   });
 
   it('rejects malformed SDP and answers out of order without disturbing the room', async () => {

@@ -9,6 +9,7 @@
 import { createSocket } from 'node:dgram';
 import {
   Audio,
+  IceUdpMuxListener,
   PeerConnection,
   Video,
   preload,
@@ -93,8 +94,12 @@ export interface EngineInternalOptions extends EngineOptions {
 /** A request the engine refuses (bad SDP, wrong state); signalling turns it into an error message. */
 export class MediaEngineError extends Error {
   constructor(
-    /** invalid_sources: the mid → source labels do not fit the offer's m-lines (sourcesProblem). */
-    readonly code: 'invalid_sdp' | 'invalid_sources' | 'invalid_state' | 'closed',
+    /**
+     * invalid_sources: the mid → source labels do not fit the offer's m-lines (sourcesProblem).
+     * port_unavailable: createMediaEngine could not bind its UDP port (in use, or not allowed).
+     */
+    readonly code:
+      'invalid_sdp' | 'invalid_sources' | 'invalid_state' | 'closed' | 'port_unavailable',
     message: string,
   ) {
     super(message);
@@ -124,6 +129,41 @@ async function freeUdpPort(address: string | undefined): Promise<number> {
       sock.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Binds the engine's UDP port for the engine's lifetime, or says why it cannot, naming the port.
+ * libdatachannel binds the mux port only when a PeerConnection gathers, and a port already taken
+ * then fails every joiner's media with nothing but "Failed to gather local ICE candidates" in the
+ * log. A plain socket is bound first for the reason (EADDRINUSE …), then the mux listener holds
+ * the port for the PCs (the same mux, so the port is never free between meetings).
+ */
+async function holdUdpPort(port: number, address: string | undefined): Promise<IceUdpMuxListener> {
+  const where = `UDP port ${port}${address !== undefined ? ` on ${address}` : ''}`;
+  const sock = createSocket(address?.includes(':') ? 'udp6' : 'udp4');
+  const failure = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    sock.once('error', resolve);
+    sock.bind({ port, ...(address !== undefined ? { address } : {}), exclusive: true }, () =>
+      sock.close(() => resolve(undefined)),
+    );
+  });
+  if (failure !== undefined) {
+    const advice =
+      failure.code === 'EADDRINUSE'
+        ? 'is already in use (another Commonhall, or another program, holds it): stop that process or set MEDIA_PORT to a free UDP port'
+        : failure.code === 'EADDRNOTAVAIL'
+          ? 'cannot be bound: the address is not one of this host (check MEDIA_BIND_ADDRESS)'
+          : `cannot be bound (${failure.code ?? failure.message}): set MEDIA_PORT to a UDP port this process may use`;
+    throw new MediaEngineError('port_unavailable', `The media engine's ${where} ${advice}.`);
+  }
+  try {
+    return new IceUdpMuxListener(port, address);
+  } catch (e) {
+    throw new MediaEngineError(
+      'port_unavailable',
+      `The media engine's ${where} cannot be bound (${(e as Error).message}): set MEDIA_PORT to a free UDP port.`,
+    );
+  }
 }
 
 function waitForGathering(
@@ -884,6 +924,8 @@ class Engine implements MediaEngine {
   constructor(
     readonly port: number,
     private readonly options: EngineInternalOptions,
+    /** Holds the UDP port from start to close (holdUdpPort). */
+    private readonly portHold: IceUdpMuxListener,
   ) {
     this.log = options.log;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
@@ -1263,10 +1305,15 @@ class Engine implements MediaEngine {
     for (const r of [...this.rooms.values()]) r.close();
     this.closed = true;
     for (const pc of this.pcs) this.closePc(pc);
+    this.portHold.stop();
   }
 }
 
-/** Starts the media engine: picks the UDP port (0 = a free one) and returns the engine. */
+/**
+ * Starts the media engine: picks the UDP port (0 = a free one), binds it for the engine's life and
+ * returns the engine. Rejects with MediaEngineError('port_unavailable'), naming the port and what
+ * to do, when the port cannot be bound (another process holds it).
+ */
 export async function createMediaEngine(
   options: EngineInternalOptions,
 ): Promise<MediaEngine & { stats(): ReturnType<Engine['stats']> }> {
@@ -1275,5 +1322,6 @@ export async function createMediaEngine(
   // a PeerConnection created meanwhile fails its DTLS handshake (seen in back-to-back tests).
   preload();
   const port = options.port === 0 ? await freeUdpPort(options.bindAddress) : options.port;
-  return new Engine(port, options);
+  const hold = await holdUdpPort(port, options.bindAddress);
+  return new Engine(port, options, hold);
 }
