@@ -98,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(config.media.announcedAddress !== undefined
         ? { announcedAddress: config.media.announcedAddress }
         : {}),
+      candidateNetworks: config.media.candidateNetworks,
       log,
     }));
   if (deps.startMedia === true && media === undefined) await createDefaultEngine();

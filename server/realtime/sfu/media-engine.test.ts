@@ -10,7 +10,7 @@ import {
   type MediaPeer,
   type MediaRoom,
 } from './index';
-import { ClientPeer, waitFor } from './testing/client-peer';
+import { ClientPeer, stunTrap, waitFor, withCandidates } from './testing/client-peer';
 
 const engines: MediaEngine[] = [];
 const clients: ClientPeer[] = [];
@@ -25,6 +25,7 @@ async function engineWith(
     testDropPacket?: (p: DropCandidate) => boolean;
     connectTimeoutMs?: number;
     lastN?: number;
+    candidateNetworks?: string[];
     testOnPeerConnection?: (name: string, pc: PeerConnection) => void;
   } = {},
 ) {
@@ -352,6 +353,49 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     await expect(
       createMediaEngine({ port: first.port, bindAddress: '127.0.0.1' }),
     ).rejects.toMatchObject({ code: 'port_unavailable' });
+  });
+
+  it('sends STUN checks only to candidates on the participant’s signalling address or an announced network', async () => {
+    // 127.0.0.2 stands for another host; the participant signals from 127.0.0.1.
+    const other = await stunTrap('127.0.0.2');
+    const own = await stunTrap('127.0.0.1');
+    try {
+      const engine = await engineWith();
+      const client = new ClientPeer({ name: 'mallory' });
+      clients.push(client);
+      const peer = engine
+        .room('r-ice')
+        .addPeer(
+          'mallory',
+          { onSubscriberOffer: () => undefined },
+          { signallingAddress: '127.0.0.1' },
+        );
+      const offer = await client.publishOffer();
+      // The other host has the higher priority: it would be checked first, and as often.
+      const sdp = withCandidates(offer.sdp, [
+        other.candidate(2130706431),
+        own.candidate(2130706175),
+      ]);
+      await peer.publish(sdp, offer.sources);
+      await waitFor(() => own.requests() >= 3, 'checks to the participant’s own address');
+      expect(other.requests()).toBe(0);
+      peer.close();
+
+      // A network announced in the engine's options is taken from anyone.
+      const lan = await engineWith({ candidateNetworks: ['127.0.0.2/32'] });
+      const guest = new ClientPeer({ name: 'guest' });
+      clients.push(guest);
+      const lanPeer = lan.room('r-lan').addPeer('guest', { onSubscriberOffer: () => undefined });
+      const lanOffer = await guest.publishOffer();
+      await lanPeer.publish(
+        withCandidates(lanOffer.sdp, [other.candidate(2130706431)]),
+        lanOffer.sources,
+      );
+      await waitFor(() => other.requests() > 0, 'checks to the announced network');
+    } finally {
+      await other.close();
+      await own.close();
+    }
   });
 
   it('rejects malformed SDP and answers out of order without disturbing the room', async () => {

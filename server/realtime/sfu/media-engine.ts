@@ -7,6 +7,7 @@
  * handler on a receive-only track would make libdatachannel drop hand-built RTCP.
  */
 import { createSocket } from 'node:dgram';
+import type { BlockList } from 'node:net';
 import {
   Audio,
   IceUdpMuxListener,
@@ -25,9 +26,16 @@ import {
   type MediaPeer,
   type MediaRoom,
   type PeerEvents,
+  type PeerOptions,
   type RoomEvents,
   type TrackSource,
 } from './engine';
+import {
+  candidateNetworks,
+  candidatePolicy,
+  keepAllowedCandidates,
+  type CandidatePolicy,
+} from './candidates';
 import { PacketHistory } from './history';
 import { NackGenerator } from './nack';
 import {
@@ -507,6 +515,8 @@ class Peer implements MediaPeer {
     readonly room: Room,
     readonly id: string,
     readonly events: PeerEvents,
+    /** The remote candidates this peer's SDPs may carry (candidates.ts). */
+    private readonly candidates: CandidatePolicy,
   ) {}
 
   publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string> {
@@ -530,7 +540,7 @@ class Peer implements MediaPeer {
     }
     let filtered: string;
     try {
-      filtered = filterPublishOffer(offerSdp);
+      filtered = keepAllowedCandidates(filterPublishOffer(offerSdp), this.candidates);
     } catch (e) {
       throw new MediaEngineError('invalid_sdp', (e as Error).message);
     }
@@ -723,7 +733,7 @@ class Peer implements MediaPeer {
     if (mids.length > 0 && mids.every((m) => m < current)) return;
     if (this.sub === undefined)
       throw new MediaEngineError('invalid_state', 'no subscriber offer was made');
-    this.sub.accept(sdp);
+    this.sub.accept(keepAllowedCandidates(sdp, this.candidates));
   }
 
   setForwarding(source: TrackSource, on: boolean): void {
@@ -788,10 +798,15 @@ class Room implements MediaRoom {
     readonly events: RoomEvents,
   ) {}
 
-  addPeer(peerId: string, events: PeerEvents): MediaPeer {
+  addPeer(peerId: string, events: PeerEvents, options: PeerOptions = {}): MediaPeer {
     if (this.closed) throw new MediaEngineError('closed', 'room is closed');
     this.peers.get(peerId)?.close();
-    const peer = new Peer(this, peerId, events);
+    const peer = new Peer(
+      this,
+      peerId,
+      events,
+      candidatePolicy(options.signallingAddress, this.engine.candidateNetworks),
+    );
     this.peers.set(peerId, peer);
     for (const other of this.peers.values()) {
       if (other === peer) continue;
@@ -903,6 +918,8 @@ class Engine implements MediaEngine {
   readonly historySize: number;
   readonly lastN: number;
   readonly maxDeadMlines: number;
+  /** EngineOptions.candidateNetworks, parsed. */
+  readonly candidateNetworks: BlockList;
   private readonly keyframeIntervalMs: number;
   private readonly drop: ((p: DropCandidate) => boolean) | undefined;
   private readonly pcs = new Set<PeerConnection>();
@@ -932,6 +949,7 @@ class Engine implements MediaEngine {
     this.historySize = options.historySize ?? 512;
     this.lastN = options.lastN ?? 9;
     this.maxDeadMlines = options.maxDeadMlines ?? MAX_DEAD_MLINES;
+    this.candidateNetworks = candidateNetworks(options.candidateNetworks ?? []);
     this.keyframeIntervalMs = options.keyframeIntervalMs ?? 300;
     this.drop = options.testDropPacket;
     this.config = {
@@ -1321,6 +1339,7 @@ export async function createMediaEngine(
   // PeerConnection closes the library tears its threads and certificate down asynchronously, and
   // a PeerConnection created meanwhile fails its DTLS handshake (seen in back-to-back tests).
   preload();
+  candidateNetworks(options.candidateNetworks ?? []); // throws on a bad entry, before binding
   const port = options.port === 0 ? await freeUdpPort(options.bindAddress) : options.port;
   const hold = await holdUdpPort(port, options.bindAddress);
   return new Engine(port, options, hold);
