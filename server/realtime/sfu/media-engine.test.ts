@@ -398,6 +398,40 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     }
   });
 
+  it('takes only the allowed candidates of a subscriber answer too', async () => {
+    const other = await stunTrap('127.0.0.2');
+    const own = await stunTrap('127.0.0.1');
+    try {
+      const engine = await engineWith();
+      const room = engine.room('r-ice-sub');
+      await join(room, 'alice');
+      const client = new ClientPeer({ name: 'mallory' });
+      clients.push(client);
+      let answered = false;
+      const peer: MediaPeer = room.addPeer(
+        'mallory',
+        {
+          onSubscriberOffer(sdp) {
+            if (answered) return;
+            answered = true;
+            // Our own ICE never starts: the engine's checks go to the candidates we name only.
+            void client.answerSubscriberOffer(sdp).then((answer) => {
+              peer.acceptSubscriberAnswer(
+                withCandidates(answer, [other.candidate(2130706431), own.candidate(2130706175)]),
+              );
+            });
+          },
+        },
+        { signallingAddress: '127.0.0.1' },
+      );
+      await waitFor(() => own.requests() >= 3, 'checks to the participant’s own address');
+      expect(other.requests()).toBe(0);
+    } finally {
+      await other.close();
+      await own.close();
+    }
+  });
+
   it('rejects malformed SDP and answers out of order without disturbing the room', async () => {
     const engine = await engineWith();
     const room = engine.room('r6');
