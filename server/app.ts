@@ -60,6 +60,11 @@ export interface AppDeps {
   auth?: Partial<AuthOptions>;
   /** The media engine (tests: a fake, or null for none); by default created from config.media on the first join. */
   media?: MediaEngine | null;
+  /**
+   * Create the default media engine now, binding MEDIA_PORT (`serve`): a port that cannot be
+   * bound then stops the start, instead of failing every joiner's media later.
+   */
+  startMedia?: boolean;
   /** Signalling limits and timings (tests shorten them). */
   signalling?: Pick<SignallingDeps, 'limits' | 'resumeGraceMs' | 'heartbeatMs'>;
   spaces?: Pick<SpacesRouteOptions, 'guardLimits'>;
@@ -83,6 +88,21 @@ export type AppInstance = FastifyInstance;
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, log } = deps;
+  const media = deps.media;
+  // The default engine binds MEDIA_PORT on the first join, so a process without meetings binds
+  // none, unless startMedia asks for it now (before anything else is opened).
+  let defaultEngine: Promise<MediaEngine> | undefined;
+  const createDefaultEngine = () =>
+    (defaultEngine ??= createMediaEngine({
+      port: config.media.port,
+      ...(config.media.bindAddress !== undefined ? { bindAddress: config.media.bindAddress } : {}),
+      ...(config.media.announcedAddress !== undefined
+        ? { announcedAddress: config.media.announcedAddress }
+        : {}),
+      candidateNetworks: config.media.candidateNetworks,
+      log,
+    }));
+  if (deps.startMedia === true && media === undefined) await createDefaultEngine();
   const clock = deps.clock ?? systemClock;
   const redisPrefix = deps.redisPrefix ?? 'commonhall:';
   // REDIS_URL: events reach every node's subscribers; otherwise they stay in this process.
@@ -101,18 +121,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.mailer ??
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
   const moduleDeps: ModuleDeps = { config, db, log, clock, bus, mailer };
-  const media = deps.media;
-  // The default engine binds MEDIA_PORT on the first join, so a process without meetings binds none.
-  let defaultEngine: Promise<MediaEngine> | undefined;
-  const createDefaultEngine = () =>
-    (defaultEngine ??= createMediaEngine({
-      port: config.media.port,
-      ...(config.media.bindAddress !== undefined ? { bindAddress: config.media.bindAddress } : {}),
-      ...(config.media.announcedAddress !== undefined
-        ? { announcedAddress: config.media.announcedAddress }
-        : {}),
-      log,
-    }));
   // REDIS_URL: each meeting lives on one node and participants reach it through any node.
   const routerRedis =
     config.redisUrl === undefined

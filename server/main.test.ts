@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,25 @@ describe('the commonhall process', { timeout: 120_000 }, () => {
     expect(r.out).toContain('"msg":"stopped"');
     expect(existsSync(join(dataDir, 'commonhall.sqlite'))).toBe(true);
     expect(existsSync(join(dataDir, 'session-secret'))).toBe(true);
+  });
+
+  it('refuses to start when MEDIA_PORT is already bound, naming the port and what to do', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    const mediaPort = taken.address().port;
+    try {
+      const r = await run(['serve', '--port', '0', '--host', '127.0.0.1'], {
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'ch-')),
+        MEDIA_PORT: String(mediaPort),
+        MEDIA_BIND_ADDRESS: '127.0.0.1',
+      });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`UDP port ${mediaPort} on 127.0.0.1 is already in use`);
+      expect(r.err).toContain('MEDIA_PORT');
+      expect(r.out).not.toContain('Commonhall is listening');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(resolve));
+    }
   });
 
   it('migrates with `commonhall migrate` and says when up to date', async () => {

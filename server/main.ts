@@ -31,7 +31,8 @@ export async function startServer(
   const log = createProcessLogger(config.logLevel);
   const db = await openDb(config.database);
   await migrateToLatest(db.db);
-  const app = await buildApp({ config, db, log, serveApp: true });
+  // startMedia: a MEDIA_PORT another process holds stops the start, naming the port.
+  const app = await buildApp({ config, db, log, serveApp: true, startMedia: true });
   app.addHook('onClose', async () => {
     await db.close();
   });

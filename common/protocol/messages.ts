@@ -19,8 +19,10 @@
  * 5. Media (never trickled: send complete SDPs after ICE gathering finished):
  *    - publish: create a sendonly RTCPeerConnection with your microphone/camera(/screen), wait for
  *      gathering to complete, send `publish {sdp, sources}` where `sources` maps each m-line's mid
- *      to `microphone` | `camera` | `screen`; apply the `publish_answer`. Send `publish` again to
- *      renegotiate (screen share started/stopped, camera added).
+ *      to `microphone` | `camera` | `screen` (the microphone on an audio m-line, the camera and the
+ *      screen on video ones, each on one m-line at most: else `error {code:'invalid_sources'}`);
+ *      apply the `publish_answer`. Send `publish` again to renegotiate (screen share
+ *      started/stopped, camera added).
  *    - subscribe: the server sends `subscriber_offer {sdp}` (first one, and again whenever tracks
  *      change); answer on a recvonly RTCPeerConnection with `subscriber_answer {sdp}`. Apply the
  *      offer without its `a=candidate` lines and add those after the `pong {ref}` to a `ping {ref}`
@@ -229,6 +231,11 @@ export const signalErrorCodes = [
   'locked_by_moderator',
   /** The media engine refused the SDP. */
   'media_failed',
+  /**
+   * `publish` labels an m-line with a source of the other kind (the microphone is audio, the
+   * camera and the screen are video), or labels two m-lines with one source.
+   */
+  'invalid_sources',
   'token_invalid',
   'token_expired',
   'space_not_found',

@@ -55,11 +55,13 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u@db/x',
       PUBLIC_URL: 'https://hall.example.coop/',
       TURN_SERVERS: 'turn:turn.example.coop:3478, stun:stun.example.coop',
+      MEDIA_CANDIDATE_NETWORKS: '192.168.0.0/16, fd00::/8',
     });
     expect(c.database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u@db/x' });
     expect(c.publicUrl).toBe('https://hall.example.coop');
     expect(c.secureCookies).toBe(true);
     expect(c.media.turnServers).toEqual(['turn:turn.example.coop:3478', 'stun:stun.example.coop']);
+    expect(c.media.candidateNetworks).toEqual(['192.168.0.0/16', 'fd00::/8']);
   });
 
   it('lists every problem at once', () => {
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
         SESSION_SECRET: 'short',
         TURN_SERVERS: 'http://nope',
         MEDIA_PORT: '70000',
+        MEDIA_CANDIDATE_NETWORKS: '10.0.0.0/33, lan',
         HANDBOOK_STARTER: 'maybe',
       });
     } catch (err) {
@@ -89,6 +92,7 @@ describe('loadConfig', () => {
       'SESSION_SECRET',
       'TURN_SERVERS',
       'MEDIA_PORT',
+      'MEDIA_CANDIDATE_NETWORKS',
       'HANDBOOK_STARTER',
     ]) {
       expect(problems).toContain(key);

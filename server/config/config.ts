@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { handbookStarterLanguages, type HandbookStarterLanguage } from '@common/api/handbook';
@@ -12,6 +13,18 @@ function splitList(v: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/** `192.168.0.0/16`, `fd00::/8`: an IP address and a prefix length that fits it. */
+function isCidr(v: string): boolean {
+  const [address = '', prefix = '', ...rest] = v.split('/');
+  const family = isIP(address);
+  return (
+    family !== 0 &&
+    rest.length === 0 &&
+    /^\d{1,3}$/.test(prefix) &&
+    Number(prefix) <= (family === 4 ? 32 : 128)
+  );
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -43,6 +56,13 @@ export const envSchema = z.object({
   MEDIA_PORT: port.default(40000),
   MEDIA_BIND_ADDRESS: z.string().min(1).optional(),
   MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  /** Networks whose ICE candidates the media engine takes from anyone (realtime/sfu/candidates.ts). */
+  MEDIA_CANDIDATE_NETWORKS: z
+    .string()
+    .refine((v) => splitList(v).every(isCidr), {
+      message: 'must be a comma-separated list of networks such as 192.168.0.0/16 or fd00::/8',
+    })
+    .optional(),
   TURN_SERVERS: z
     .string()
     .refine((v) => splitList(v).every((s) => /^(turns?|stun):/.test(s)), {
@@ -88,6 +108,8 @@ export interface Config {
     port: number;
     bindAddress: string | undefined;
     announcedAddress: string | undefined;
+    /** MEDIA_CANDIDATE_NETWORKS: CIDRs. */
+    candidateNetworks: string[];
     turnServers: string[];
   };
   handbookStarter: boolean;
@@ -164,6 +186,7 @@ export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } =
       port: e.MEDIA_PORT,
       bindAddress: e.MEDIA_BIND_ADDRESS,
       announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS,
+      candidateNetworks: splitList(e.MEDIA_CANDIDATE_NETWORKS),
       turnServers,
     },
     handbookStarter: e.HANDBOOK_STARTER === 'on',

@@ -4,6 +4,7 @@ import type {
   MediaPeer,
   MediaRoom,
   PeerEvents,
+  PeerOptions,
   RoomEvents,
   TrackSource,
 } from '@server/realtime/sfu/engine';
@@ -24,6 +25,8 @@ export class FakePeer implements MediaPeer {
   constructor(
     readonly id: string,
     readonly events: PeerEvents,
+    /** What signalling told the engine of the participant (their signalling address). */
+    readonly options: PeerOptions = {},
   ) {}
 
   async publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string> {
@@ -58,8 +61,8 @@ export class FakeRoom implements MediaRoom {
     readonly id: string,
     readonly events: RoomEvents,
   ) {}
-  addPeer(peerId: string, events: PeerEvents): FakePeer {
-    const peer = new FakePeer(peerId, events);
+  addPeer(peerId: string, events: PeerEvents, options?: PeerOptions): FakePeer {
+    const peer = new FakePeer(peerId, events, options);
     this.peers.set(peerId, peer);
     return peer;
   }

@@ -52,6 +52,11 @@ export type MeetingSettings = Pick<
 export interface ParticipantLink {
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
+  /**
+   * The participant's signalling address (their WebSocket's remote address, request.ip): the
+   * media engine takes their ICE candidates only there (sfu/candidates.ts).
+   */
+  readonly address?: string;
 }
 
 /** Who is joining, from a checked join token. */
@@ -714,7 +719,12 @@ export class Meeting {
       },
       (err: unknown) => {
         this.deps.onError?.(err, 'publish');
-        if (p.peer === peer) fail('media_failed', 'The offer was refused.', 'publish');
+        if (p.peer !== peer) return;
+        // Mislabelled m-lines would escape mute and the locks: refused as such (not retried).
+        if ((err as { code?: unknown } | null)?.code === 'invalid_sources') {
+          return fail('invalid_sources', (err as Error).message);
+        }
+        fail('media_failed', 'The offer was refused.', 'publish');
       },
     );
   }
@@ -754,41 +764,46 @@ export class Meeting {
       const peerId = p.id;
       // The connection whose failure made the engine drop the peer (it says so just before).
       let failed: MediaConnection = 'publish';
-      p.peer = this.room.addPeer(peerId, {
-        onSubscriberOffer: (sdp) => {
-          if (p.peer?.id !== peerId) return;
-          p.subscriberOffer = sdp;
-          p.subscriberOfferResent = false;
-          this.sendTo(p, { type: 'subscriber_offer', sdp });
-        },
-        onBitrateCap: (bitsPerSecond) => {
-          if (p.peer?.id === peerId) this.sendTo(p, { type: 'bitrate_cap', bitsPerSecond });
-        },
-        onConnectionState: (pc, state) => {
-          if (state === 'failed') failed = pc;
-        },
-        onClosed: () => {
-          if (p.peer === null || p.peer !== peer) return;
-          p.peer = null;
-          p.subscriberOffer = null;
-          // The engine closed both connections with the peer: the one that failed is named
-          // first; publishing again then brings a new peer and a fresh subscriber offer.
-          if (failed === 'subscribe') {
+      const address = p.link?.address;
+      p.peer = this.room.addPeer(
+        peerId,
+        {
+          onSubscriberOffer: (sdp) => {
+            if (p.peer?.id !== peerId) return;
+            p.subscriberOffer = sdp;
+            p.subscriberOfferResent = false;
+            this.sendTo(p, { type: 'subscriber_offer', sdp });
+          },
+          onBitrateCap: (bitsPerSecond) => {
+            if (p.peer?.id === peerId) this.sendTo(p, { type: 'bitrate_cap', bitsPerSecond });
+          },
+          onConnectionState: (pc, state) => {
+            if (state === 'failed') failed = pc;
+          },
+          onClosed: () => {
+            if (p.peer === null || p.peer !== peer) return;
+            p.peer = null;
+            p.subscriberOffer = null;
+            // The engine closed both connections with the peer: the one that failed is named
+            // first; publishing again then brings a new peer and a fresh subscriber offer.
+            if (failed === 'subscribe') {
+              this.sendTo(p, {
+                type: 'error',
+                code: 'media_failed',
+                message: 'The subscriber connection did not complete.',
+                connection: 'subscribe',
+              });
+            }
             this.sendTo(p, {
               type: 'error',
               code: 'media_failed',
-              message: 'The subscriber connection did not complete.',
-              connection: 'subscribe',
+              message: 'The media connection did not complete; publish again.',
+              connection: 'publish',
             });
-          }
-          this.sendTo(p, {
-            type: 'error',
-            code: 'media_failed',
-            message: 'The media connection did not complete; publish again.',
-            connection: 'publish',
-          });
+          },
         },
-      });
+        address !== undefined ? { signallingAddress: address } : {},
+      );
       const peer = p.peer;
       this.applyForwarding(p);
     } catch (err) {

@@ -363,6 +363,26 @@ describe('RedisRouter on its own: relaying, and nodes that die or lose a placeme
     expect(host.router.relayStats()).toEqual({ relayed: 0, hosted: 0, pending: 0 });
   });
 
+  it('hands a relayed participant’s signalling address to the hosting node’s engine, on connect and on resume', async () => {
+    const prefix = uniqueRedisPrefix();
+    const host = await node(prefix);
+    const edge = await node(prefix);
+    const stay = await host.router.startParticipantSignal(config('sa'), viewer('Host'), link());
+    if (!stay.ok) throw new Error('refused');
+    const peerOf = (id: string) => [...host.engine.rooms.values()][0]?.peers.get(id);
+    const first = { ...link(), address: '198.51.100.7' };
+    const r = await edge.router.startParticipantSignal(config('sa'), viewer('Rita'), first);
+    if (!r.ok) throw new Error('refused');
+    expect(peerOf(r.signal.participantId)?.options).toEqual({ signallingAddress: '198.51.100.7' });
+    const joined = first.sent.find((m) => m.type === 'joined');
+    if (joined?.type !== 'joined') throw new Error('no joined');
+    r.signal.disconnected();
+    const again = { ...link(), address: '203.0.113.5' };
+    const resumed = await edge.router.resumeParticipantSignal(joined.resumeToken, again);
+    if (!resumed.ok) throw new Error('not resumed');
+    expect(peerOf(r.signal.participantId)?.options).toEqual({ signallingAddress: '203.0.113.5' });
+  });
+
   it('the relaying node closes its sockets with 1001 and the meeting can start on a live node', async () => {
     const prefix = uniqueRedisPrefix();
     const host = await node(prefix);

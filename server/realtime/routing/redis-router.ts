@@ -31,8 +31,15 @@ export interface RedisRouterOptions {
 
 /** What one node asks the node hosting a meeting, and gets an answer to. */
 type Call =
-  | { k: 'connect'; relay: string; config: MeetingConfig; request: JoinRequest }
-  | { k: 'resume'; relay: string; token: string }
+  | {
+      k: 'connect';
+      relay: string;
+      config: MeetingConfig;
+      request: JoinRequest;
+      /** The participant's signalling address (ParticipantLink.address). */
+      address?: string;
+    }
+  | { k: 'resume'; relay: string; token: string; address?: string }
   | { k: 'status'; spaceId: string }
   | { k: 'settings'; spaceId: string; settings: MeetingSettings }
   | { k: 'end'; spaceId: string; reason: 'space_deleted' | 'ended_by_moderator' };
@@ -165,6 +172,7 @@ export class RedisRouter implements Router {
         relay,
         config,
         request,
+        ...(link.address !== undefined ? { address: link.address } : {}),
       }));
       // Nobody listens on the holder's channel: it died; free its placement and try again.
       if (start === 'unreachable') await this.releaseFor(config.spaceId, here.owner);
@@ -184,6 +192,7 @@ export class RedisRouter implements Router {
       k: 'resume',
       relay,
       token: resumeToken,
+      ...(link.address !== undefined ? { address: link.address } : {}),
     }));
     return typeof start === 'string' ? resumeFailed : start;
   }
@@ -280,11 +289,11 @@ export class RedisRouter implements Router {
         const owner = await this.claim(call.config.spaceId);
         if (owner !== this.nodeId) return { retry: true } satisfies StartReply;
         await this.prepareToHost();
-        const link = this.remoteLink(from, call.relay);
+        const link = this.remoteLink(from, call.relay, call.address);
         return this.hosting(call.relay, from, this.hostStart(call.config, call.request, link));
       }
       case 'resume': {
-        const link = this.remoteLink(from, call.relay);
+        const link = this.remoteLink(from, call.relay, call.address);
         return this.hosting(call.relay, from, this.local.resume(call.token, link));
       }
       case 'status':
@@ -305,8 +314,9 @@ export class RedisRouter implements Router {
   }
 
   /** The link a meeting here uses for a participant whose socket is on node `edge`. */
-  private remoteLink(edge: string, relay: string): ParticipantLink {
+  private remoteLink(edge: string, relay: string, address: string | undefined): ParticipantLink {
     return {
+      ...(address !== undefined ? { address } : {}),
       send: (message) => this.send(edge, { t: 'send', relay, message }),
       close: (code, reason) => {
         this.hosted.delete(relay);

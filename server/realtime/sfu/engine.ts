@@ -18,6 +18,21 @@ export interface EngineOptions {
   announcedAddress?: string;
   /** How many active speakers' video is forwarded in a large meeting (default 9). */
   lastN?: number;
+  /**
+   * Networks (CIDRs) whose ICE candidates are taken from any participant (a LAN or VPN the hall
+   * serves). Other candidates are taken only on the participant's signalling address (candidates.ts).
+   */
+  candidateNetworks?: string[];
+}
+
+/** What the engine knows of a participant when it adds their peer. */
+export interface PeerOptions {
+  /**
+   * Where the participant signals from (their WebSocket's remote address): their ICE candidates
+   * are taken only on it (and on the announced networks), so that nobody can make the media
+   * server send STUN checks to another host. Undefined: only the announced networks.
+   */
+  signallingAddress?: string;
 }
 
 export interface PeerEvents {
@@ -76,7 +91,7 @@ export interface MediaPeer {
 
 export interface MediaRoom {
   readonly id: string;
-  addPeer(peerId: string, events: PeerEvents): MediaPeer;
+  addPeer(peerId: string, events: PeerEvents, options?: PeerOptions): MediaPeer;
   removePeer(peerId: string): void;
   peerCount(): number;
   close(): void;

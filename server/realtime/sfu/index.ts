@@ -13,6 +13,7 @@ export {
   type MediaPeer,
   type MediaRoom,
   type PeerEvents,
+  type PeerOptions,
   type RoomEvents,
   type TrackSource,
 } from './engine';

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { PeerConnection } from 'node-datachannel';
@@ -9,7 +10,7 @@ import {
   type MediaPeer,
   type MediaRoom,
 } from './index';
-import { ClientPeer, waitFor } from './testing/client-peer';
+import { ClientPeer, stunTrap, waitFor, withCandidates } from './testing/client-peer';
 
 const engines: MediaEngine[] = [];
 const clients: ClientPeer[] = [];
@@ -24,6 +25,7 @@ async function engineWith(
     testDropPacket?: (p: DropCandidate) => boolean;
     connectTimeoutMs?: number;
     lastN?: number;
+    candidateNetworks?: string[];
     testOnPeerConnection?: (name: string, pc: PeerConnection) => void;
   } = {},
 ) {
@@ -216,6 +218,40 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     await waitFor(() => alice.client.feedback.plis > plis, 'keyframe request on resume');
   });
 
+  it('refuses a publish whose labels do not fit the m-lines, so a mute holds whatever was offered', async () => {
+    const engine = await engineWith();
+    const room = engine.room('r4b');
+    const bob = await join(room, 'bob', false);
+    const client = new ClientPeer({ name: 'alice' });
+    clients.push(client);
+    const peer = room.addPeer('alice', { onSubscriberOffer: () => undefined });
+    const offer = await client.publishOffer();
+    // The Opus m-line labelled camera (a microphone mute or lock would miss it), and the VP8
+    // m-line labelled microphone (it would escape the camera lock and last-N).
+    for (const sources of [
+      { a: 'camera', v: 'camera' },
+      { a: 'microphone', v: 'microphone' },
+      { a: 'screen', v: 'camera' },
+    ] as const) {
+      await expect(peer.publish(offer.sdp, sources)).rejects.toMatchObject({
+        code: 'invalid_sources',
+      });
+    }
+    expect(bob.offers).toHaveLength(0);
+    // The honest labels are taken on the same peer, and the moderator's mute stops the audio.
+    client.acceptPublishAnswer(await peer.publish(offer.sdp, offer.sources));
+    await waitFor(() => client.publishing(), 'alice publishing');
+    const mic = () => bob.client.received.get('alice:microphone')?.packets ?? 0;
+    const cam = () => bob.client.received.get('alice:camera')?.packets ?? 0;
+    await pumpUntil([client], () => mic() > 3 && cam() > 3, 'bob receiving alice');
+    peer.setForwarding('microphone', false);
+    await new Promise((r) => setTimeout(r, 50)); // packets in flight
+    const micBefore = mic();
+    const camBefore = cam();
+    await pumpUntil([client], () => cam() > camBefore + 10, 'video still flowing');
+    expect(mic()).toBe(micBefore);
+  });
+
   it('forwards only the last N cameras and offers a camera only once it is chosen', async () => {
     const engine = await engineWith({ lastN: 1 });
     const room = engine.room('r-lastn');
@@ -301,6 +337,101 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     expect(engine.stats()).toMatchObject({ peers: 0, peerConnections: 0 });
   });
 
+  it('refuses to start on a UDP port another socket holds, and holds its own port from the start', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    try {
+      const port = taken.address().port;
+      const refused = createMediaEngine({ port, bindAddress: '127.0.0.1' });
+      await expect(refused).rejects.toMatchObject({ code: 'port_unavailable' });
+      await expect(refused).rejects.toThrow(new RegExp(`UDP port ${port} .*MEDIA_PORT`));
+    } finally {
+      await new Promise<void>((resolve) => taken.close(resolve));
+    }
+    // A running engine without any peer yet holds its port: a second one there is refused.
+    const first = await engineWith();
+    await expect(
+      createMediaEngine({ port: first.port, bindAddress: '127.0.0.1' }),
+    ).rejects.toMatchObject({ code: 'port_unavailable' });
+  });
+
+  it('sends STUN checks only to candidates on the participant’s signalling address or an announced network', async () => {
+    // 127.0.0.2 stands for another host; the participant signals from 127.0.0.1.
+    const other = await stunTrap('127.0.0.2');
+    const own = await stunTrap('127.0.0.1');
+    try {
+      const engine = await engineWith();
+      const client = new ClientPeer({ name: 'mallory' });
+      clients.push(client);
+      const peer = engine
+        .room('r-ice')
+        .addPeer(
+          'mallory',
+          { onSubscriberOffer: () => undefined },
+          { signallingAddress: '127.0.0.1' },
+        );
+      const offer = await client.publishOffer();
+      // The other host has the higher priority: it would be checked first, and as often.
+      const sdp = withCandidates(offer.sdp, [
+        other.candidate(2130706431),
+        own.candidate(2130706175),
+      ]);
+      await peer.publish(sdp, offer.sources);
+      await waitFor(() => own.requests() >= 3, 'checks to the participant’s own address');
+      expect(other.requests()).toBe(0);
+      peer.close();
+
+      // A network announced in the engine's options is taken from anyone.
+      const lan = await engineWith({ candidateNetworks: ['127.0.0.2/32'] });
+      const guest = new ClientPeer({ name: 'guest' });
+      clients.push(guest);
+      const lanPeer = lan.room('r-lan').addPeer('guest', { onSubscriberOffer: () => undefined });
+      const lanOffer = await guest.publishOffer();
+      await lanPeer.publish(
+        withCandidates(lanOffer.sdp, [other.candidate(2130706431)]),
+        lanOffer.sources,
+      );
+      await waitFor(() => other.requests() > 0, 'checks to the announced network');
+    } finally {
+      await other.close();
+      await own.close();
+    }
+  });
+
+  it('takes only the allowed candidates of a subscriber answer too', async () => {
+    const other = await stunTrap('127.0.0.2');
+    const own = await stunTrap('127.0.0.1');
+    try {
+      const engine = await engineWith();
+      const room = engine.room('r-ice-sub');
+      await join(room, 'alice');
+      const client = new ClientPeer({ name: 'mallory' });
+      clients.push(client);
+      let answered = false;
+      const peer: MediaPeer = room.addPeer(
+        'mallory',
+        {
+          onSubscriberOffer(sdp) {
+            if (answered) return;
+            answered = true;
+            // Our own ICE never starts: the engine's checks go to the candidates we name only.
+            void client.answerSubscriberOffer(sdp).then((answer) => {
+              peer.acceptSubscriberAnswer(
+                withCandidates(answer, [other.candidate(2130706431), own.candidate(2130706175)]),
+              );
+            });
+          },
+        },
+        { signallingAddress: '127.0.0.1' },
+      );
+      await waitFor(() => own.requests() >= 3, 'checks to the participant’s own address');
+      expect(other.requests()).toBe(0);
+    } finally {
+      await other.close();
+      await own.close();
+    }
+  });
+
   it('rejects malformed SDP and answers out of order without disturbing the room', async () => {
     const engine = await engineWith();
     const room = engine.room('r6');
@@ -312,7 +443,7 @@ describe('media engine over node-datachannel peers on 127.0.0.1', () => {
     const offer = await client.publishOffer();
     await expect(
       peer.publish(offer.sdp, { a: 'microphone', v: 'banana' as 'camera' }),
-    ).rejects.toMatchObject({ code: 'invalid_sdp' });
+    ).rejects.toMatchObject({ code: 'invalid_sources' });
     expect(() => peer.acceptSubscriberAnswer('v=0\r\n')).toThrow(
       expect.objectContaining({ code: 'invalid_state' }),
     );

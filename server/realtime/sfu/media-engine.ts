@@ -7,8 +7,10 @@
  * handler on a receive-only track would make libdatachannel drop hand-built RTCP.
  */
 import { createSocket } from 'node:dgram';
+import type { BlockList } from 'node:net';
 import {
   Audio,
+  IceUdpMuxListener,
   PeerConnection,
   Video,
   preload,
@@ -24,9 +26,16 @@ import {
   type MediaPeer,
   type MediaRoom,
   type PeerEvents,
+  type PeerOptions,
   type RoomEvents,
   type TrackSource,
 } from './engine';
+import {
+  candidateNetworks,
+  candidatePolicy,
+  keepAllowedCandidates,
+  type CandidatePolicy,
+} from './candidates';
 import { PacketHistory } from './history';
 import { NackGenerator } from './nack';
 import {
@@ -45,8 +54,11 @@ import {
 } from './rtp';
 import {
   announceAddress,
+  carriesMedia,
   describeSections,
   filterPublishOffer,
+  sourceOf,
+  sourcesProblem,
   type MediaSectionInfo,
 } from './sdp';
 import { SpeakerTracker, bitrateCapFor, selectLastN } from './speakers';
@@ -90,7 +102,12 @@ export interface EngineInternalOptions extends EngineOptions {
 /** A request the engine refuses (bad SDP, wrong state); signalling turns it into an error message. */
 export class MediaEngineError extends Error {
   constructor(
-    readonly code: 'invalid_sdp' | 'invalid_state' | 'closed',
+    /**
+     * invalid_sources: the mid → source labels do not fit the offer's m-lines (sourcesProblem).
+     * port_unavailable: createMediaEngine could not bind its UDP port (in use, or not allowed).
+     */
+    readonly code:
+      'invalid_sdp' | 'invalid_sources' | 'invalid_state' | 'closed' | 'port_unavailable',
     message: string,
   ) {
     super(message);
@@ -120,6 +137,41 @@ async function freeUdpPort(address: string | undefined): Promise<number> {
       sock.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Binds the engine's UDP port for the engine's lifetime, or says why it cannot, naming the port.
+ * libdatachannel binds the mux port only when a PeerConnection gathers, and a port already taken
+ * then fails every joiner's media with nothing but "Failed to gather local ICE candidates" in the
+ * log. A plain socket is bound first for the reason (EADDRINUSE …), then the mux listener holds
+ * the port for the PCs (the same mux, so the port is never free between meetings).
+ */
+async function holdUdpPort(port: number, address: string | undefined): Promise<IceUdpMuxListener> {
+  const where = `UDP port ${port}${address !== undefined ? ` on ${address}` : ''}`;
+  const sock = createSocket(address?.includes(':') ? 'udp6' : 'udp4');
+  const failure = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    sock.once('error', resolve);
+    sock.bind({ port, ...(address !== undefined ? { address } : {}), exclusive: true }, () =>
+      sock.close(() => resolve(undefined)),
+    );
+  });
+  if (failure !== undefined) {
+    const advice =
+      failure.code === 'EADDRINUSE'
+        ? 'is already in use (another Commonhall, or another program, holds it): stop that process or set MEDIA_PORT to a free UDP port'
+        : failure.code === 'EADDRNOTAVAIL'
+          ? 'cannot be bound: the address is not one of this host (check MEDIA_BIND_ADDRESS)'
+          : `cannot be bound (${failure.code ?? failure.message}): set MEDIA_PORT to a UDP port this process may use`;
+    throw new MediaEngineError('port_unavailable', `The media engine's ${where} ${advice}.`);
+  }
+  try {
+    return new IceUdpMuxListener(port, address);
+  } catch (e) {
+    throw new MediaEngineError(
+      'port_unavailable',
+      `The media engine's ${where} cannot be bound (${(e as Error).message}): set MEDIA_PORT to a free UDP port.`,
+    );
+  }
 }
 
 function waitForGathering(
@@ -463,6 +515,8 @@ class Peer implements MediaPeer {
     readonly room: Room,
     readonly id: string,
     readonly events: PeerEvents,
+    /** The remote candidates this peer's SDPs may carry (candidates.ts). */
+    private readonly candidates: CandidatePolicy,
   ) {}
 
   publish(offerSdp: string, sources: Record<string, TrackSource>): Promise<string> {
@@ -482,14 +536,18 @@ class Peer implements MediaPeer {
     }
     for (const [mid, s] of Object.entries(sources)) {
       if (!SOURCES.has(s))
-        throw new MediaEngineError('invalid_sdp', `unknown source for mid ${mid}`);
+        throw new MediaEngineError('invalid_sources', `unknown source for mid ${mid}`);
     }
     let filtered: string;
     try {
-      filtered = filterPublishOffer(offerSdp);
+      filtered = keepAllowedCandidates(filterPublishOffer(offerSdp), this.candidates);
     } catch (e) {
       throw new MediaEngineError('invalid_sdp', (e as Error).message);
     }
+    const sections = describeSections(filtered);
+    // Refused before anything is applied: what was published before stays as it was.
+    const problem = sourcesProblem(sections, sources);
+    if (problem !== undefined) throw new MediaEngineError('invalid_sources', problem);
     const engine = this.room.engine;
     if (this.pubPc === undefined) {
       const pc = engine.createPc(`pub:${this.id}`, false);
@@ -516,7 +574,7 @@ class Peer implements MediaPeer {
     } catch (e) {
       throw new MediaEngineError('invalid_sdp', `offer rejected: ${(e as Error).message}`);
     }
-    this.sections = new Map(describeSections(filtered).map((s) => [s.mid, s]));
+    this.sections = new Map(sections.map((s) => [s.mid, s]));
     for (const mid of acceptedMediaMids(filtered)) this.offeredMids.add(mid);
     this.sources = { ...sources };
     await waitForGathering(pc, this.pubGathered, 5000);
@@ -559,15 +617,11 @@ class Peer implements MediaPeer {
     if (this.closed) return;
     for (const [mid, inb] of this.inbound) {
       const info = this.sections.get(mid);
-      const source = this.sources[mid] ?? (info?.kind === 'audio' ? 'microphone' : 'camera');
       const current = inb.publication;
-      const wanted =
-        info !== undefined &&
-        info.sending &&
-        info.ssrc !== undefined &&
-        info.payloadType !== undefined
-          ? info
-          : undefined;
+      const wanted = info !== undefined && carriesMedia(info) ? info : undefined;
+      // Checked against the m-line's kind in doPublish (sourcesProblem).
+      const source: TrackSource =
+        info !== undefined ? sourceOf(info, this.sources) : (this.sources[mid] ?? 'camera');
       if (
         current !== undefined &&
         (wanted === undefined || wanted.ssrc !== current.ssrc || current.source !== source)
@@ -679,7 +733,7 @@ class Peer implements MediaPeer {
     if (mids.length > 0 && mids.every((m) => m < current)) return;
     if (this.sub === undefined)
       throw new MediaEngineError('invalid_state', 'no subscriber offer was made');
-    this.sub.accept(sdp);
+    this.sub.accept(keepAllowedCandidates(sdp, this.candidates));
   }
 
   setForwarding(source: TrackSource, on: boolean): void {
@@ -744,10 +798,15 @@ class Room implements MediaRoom {
     readonly events: RoomEvents,
   ) {}
 
-  addPeer(peerId: string, events: PeerEvents): MediaPeer {
+  addPeer(peerId: string, events: PeerEvents, options: PeerOptions = {}): MediaPeer {
     if (this.closed) throw new MediaEngineError('closed', 'room is closed');
     this.peers.get(peerId)?.close();
-    const peer = new Peer(this, peerId, events);
+    const peer = new Peer(
+      this,
+      peerId,
+      events,
+      candidatePolicy(options.signallingAddress, this.engine.candidateNetworks),
+    );
     this.peers.set(peerId, peer);
     for (const other of this.peers.values()) {
       if (other === peer) continue;
@@ -859,6 +918,8 @@ class Engine implements MediaEngine {
   readonly historySize: number;
   readonly lastN: number;
   readonly maxDeadMlines: number;
+  /** EngineOptions.candidateNetworks, parsed. */
+  readonly candidateNetworks: BlockList;
   private readonly keyframeIntervalMs: number;
   private readonly drop: ((p: DropCandidate) => boolean) | undefined;
   private readonly pcs = new Set<PeerConnection>();
@@ -880,12 +941,15 @@ class Engine implements MediaEngine {
   constructor(
     readonly port: number,
     private readonly options: EngineInternalOptions,
+    /** Holds the UDP port from start to close (holdUdpPort). */
+    private readonly portHold: IceUdpMuxListener,
   ) {
     this.log = options.log;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
     this.historySize = options.historySize ?? 512;
     this.lastN = options.lastN ?? 9;
     this.maxDeadMlines = options.maxDeadMlines ?? MAX_DEAD_MLINES;
+    this.candidateNetworks = candidateNetworks(options.candidateNetworks ?? []);
     this.keyframeIntervalMs = options.keyframeIntervalMs ?? 300;
     this.drop = options.testDropPacket;
     this.config = {
@@ -1259,10 +1323,15 @@ class Engine implements MediaEngine {
     for (const r of [...this.rooms.values()]) r.close();
     this.closed = true;
     for (const pc of this.pcs) this.closePc(pc);
+    this.portHold.stop();
   }
 }
 
-/** Starts the media engine: picks the UDP port (0 = a free one) and returns the engine. */
+/**
+ * Starts the media engine: picks the UDP port (0 = a free one), binds it for the engine's life and
+ * returns the engine. Rejects with MediaEngineError('port_unavailable'), naming the port and what
+ * to do, when the port cannot be bound (another process holds it).
+ */
 export async function createMediaEngine(
   options: EngineInternalOptions,
 ): Promise<MediaEngine & { stats(): ReturnType<Engine['stats']> }> {
@@ -1270,6 +1339,8 @@ export async function createMediaEngine(
   // PeerConnection closes the library tears its threads and certificate down asynchronously, and
   // a PeerConnection created meanwhile fails its DTLS handshake (seen in back-to-back tests).
   preload();
+  candidateNetworks(options.candidateNetworks ?? []); // throws on a bad entry, before binding
   const port = options.port === 0 ? await freeUdpPort(options.bindAddress) : options.port;
-  return new Engine(port, options);
+  const hold = await holdUdpPort(port, options.bindAddress);
+  return new Engine(port, options, hold);
 }

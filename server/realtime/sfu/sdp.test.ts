@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announceAddress, describeSections, filterPublishOffer } from './sdp';
+import { announceAddress, describeSections, filterPublishOffer, sourcesProblem } from './sdp';
 
 /** The shape of a Chrome publish offer (trimmed): Opus + RED, VP8/VP9/H264 + RTX, ulpfec, transport-cc. */
 const chromeOffer = [
@@ -139,5 +139,43 @@ describe('announceAddress', () => {
     expect(out).toContain('c=IN IP4 203.0.113.7');
     expect(out).toContain('a=candidate:1 1 UDP 2122317823 203.0.113.7 40000 typ host');
     expect(out.match(/a=candidate/g)).toHaveLength(1);
+  });
+});
+
+describe('sourcesProblem', () => {
+  const section = (mid: string, kind: 'audio' | 'video', sending = true) => ({
+    mid,
+    kind,
+    sending,
+    ssrc: sending ? 1000 + Number(mid) : undefined,
+    rtxSsrc: undefined,
+    payloadType: kind === 'audio' ? 111 : 96,
+    rtxPayloadType: undefined,
+    audioLevelId: undefined,
+  });
+  const browser = [section('0', 'audio'), section('1', 'video'), section('2', 'video')];
+
+  it('takes labels that fit each m-line’s kind, one m-line per source', () => {
+    expect(sourcesProblem(browser, { 0: 'microphone', 1: 'camera', 2: 'screen' })).toBeUndefined();
+    // Unlabelled m-lines carry the source of their kind; unknown mids are ignored.
+    expect(sourcesProblem(browser.slice(0, 2), { 9: 'screen' })).toBeUndefined();
+    // A stopped m-line (not sending) does not hold its source.
+    expect(
+      sourcesProblem([section('0', 'audio'), section('1', 'video', false), section('2', 'video')], {
+        0: 'microphone',
+        1: 'screen',
+        2: 'screen',
+      }),
+    ).toBeUndefined();
+  });
+
+  it('refuses a label of the other kind and a source on two m-lines', () => {
+    expect(sourcesProblem(browser, { 0: 'camera', 1: 'camera', 2: 'screen' })).toMatch(/audio/);
+    expect(sourcesProblem(browser, { 0: 'microphone', 1: 'microphone' })).toMatch(/video/);
+    expect(sourcesProblem(browser, { 0: 'microphone', 1: 'screen', 2: 'screen' })).toMatch(
+      /both carry the screen/,
+    );
+    // Unlabelled, the second video m-line would be a second camera.
+    expect(sourcesProblem(browser, { 0: 'microphone', 1: 'camera' })).toMatch(/camera/);
   });
 });

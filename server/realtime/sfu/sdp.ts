@@ -3,6 +3,7 @@
  * forwards, reading which SSRCs and payload types each m-line uses, and putting the announced
  * address into the candidates we hand out. Pure string work.
  */
+import type { TrackSource } from './engine';
 import { AUDIO_LEVEL_URI } from './rtp';
 
 /** Header extensions we let through; everything else is stripped from publish offers. */
@@ -202,4 +203,49 @@ export function announceAddress(sdp: string, announced: string): string {
     out.push(line);
   }
   return out.join('\r\n');
+}
+
+/** The kind of m-line each source must be carried on. */
+const KIND_OF_SOURCE: Readonly<Record<TrackSource, 'audio' | 'video'>> = {
+  microphone: 'audio',
+  camera: 'video',
+  screen: 'video',
+};
+
+/** The source an m-line carries: its label, or by its kind when the publisher gave none. */
+export function sourceOf(
+  section: Pick<MediaSectionInfo, 'mid' | 'kind'>,
+  sources: Readonly<Record<string, TrackSource>>,
+): TrackSource {
+  return sources[section.mid] ?? (section.kind === 'audio' ? 'microphone' : 'camera');
+}
+
+/** True for an m-line the engine makes a publication of (it sends, with an SSRC and a codec). */
+export function carriesMedia(section: MediaSectionInfo): boolean {
+  return section.sending && section.ssrc !== undefined && section.payloadType !== undefined;
+}
+
+/**
+ * Why a publish's mid → source labels cannot be taken, or undefined when they can: a label must
+ * name an m-line of its kind (the microphone audio, the camera and the screen video), and each
+ * source is carried by at most one m-line. Moderation (mute, the microphone and camera locks) and
+ * last-N act on sources, so a mislabelled m-line would escape them. Labels for mids the offer
+ * does not have are ignored.
+ */
+export function sourcesProblem(
+  sections: readonly MediaSectionInfo[],
+  sources: Readonly<Record<string, TrackSource>>,
+): string | undefined {
+  const carried = new Map<TrackSource, string>();
+  for (const s of sections) {
+    const source = sourceOf(s, sources);
+    if (KIND_OF_SOURCE[source] !== s.kind) {
+      return `the ${s.kind} m-line ${s.mid} cannot carry the ${source}`;
+    }
+    if (!carriesMedia(s)) continue;
+    const other = carried.get(source);
+    if (other !== undefined) return `the m-lines ${other} and ${s.mid} both carry the ${source}`;
+    carried.set(source, s.mid);
+  }
+  return undefined;
 }

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpAndLogIn, type TestSession } from '@server/test/accounts';
-import { ClientPeer, waitFor } from '@server/realtime/sfu/testing/client-peer';
+import {
+  ClientPeer,
+  stunTrap,
+  waitFor,
+  withCandidates,
+} from '@server/realtime/sfu/testing/client-peer';
 import {
   createTestSpace,
   joinTicket,
@@ -87,11 +92,46 @@ describe(`signalling with the real media engine on ${testDialect()}`, () => {
     expect(await a.client.next('error', (e) => e.ref === 'bad')).toMatchObject({
       code: 'media_failed',
     });
+    // Labels that do not fit the m-lines' kinds would escape a mute and the locks: refused.
+    a.client.send({
+      type: 'publish',
+      sdp: offer.sdp,
+      sources: { a: 'camera', v: 'microphone' },
+      ref: 'mislabelled',
+    });
+    expect(await a.client.next('error', (e) => e.ref === 'mislabelled')).toMatchObject({
+      code: 'invalid_sources',
+    });
     await b.client.sync();
 
     a.client.close();
     b.client.close();
     await Promise.all([a.client.closed, b.client.closed]);
+  });
+
+  it('takes ICE candidates only on the participant’s own (signalling) address', async () => {
+    // The guest signals from 127.0.0.1; 127.0.0.2 stands for another host.
+    const other = await stunTrap('127.0.0.2');
+    const own = await stunTrap('127.0.0.1');
+    try {
+      const space = await createTestSpace(t.app, owner);
+      const a = await participant(space.slug, 'ana');
+      const offer = await a.peer.publishOffer();
+      // The other host has the higher priority: it would be checked first, and as often.
+      const sdp = withCandidates(offer.sdp, [
+        other.candidate(2130706431),
+        own.candidate(2130706175),
+      ]);
+      a.client.send({ type: 'publish', sdp, sources: offer.sources });
+      await a.client.next('publish_answer');
+      await waitFor(() => own.requests() >= 3, 'checks to ana’s own address', 20_000);
+      expect(other.requests()).toBe(0);
+      a.client.close();
+      await a.client.closed;
+    } finally {
+      await other.close();
+      await own.close();
+    }
   });
 
   it('still brings media to later guests after others left as soon as they saw each other', async () => {

@@ -54,12 +54,15 @@ export class SignalSession {
       joinTimeoutMs: SIGNAL_LIMITS.joinTimeoutMs,
     },
     private readonly now: () => number = () => performance.now(),
+    /** The socket's remote address (request.ip), handed to the meeting on the link. */
+    address?: string,
   ) {
     this.tokens = limits.messagesPerSecond * 2;
     this.lastRefill = this.now();
     this.link = {
       send: (m) => this.send(m),
       close: (code, reason) => this.close(code, reason),
+      ...(address !== undefined ? { address } : {}),
     };
     this.joinTimer = setTimeout(() => {
       if (this.phase === 'awaiting_join' || this.phase === 'joining') {

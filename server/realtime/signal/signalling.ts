@@ -206,7 +206,9 @@ export function createSignalling(deps: SignallingDeps): Signalling {
   const routes: FastifyPluginAsync = async (app) => {
     app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
       sockets.add(socket);
-      const session = new SignalSession(socket, backend, log, limits);
+      // request.ip: the client's address (behind a trusted proxy, the one the proxy names); the
+      // media engine takes ICE candidates only there (sfu/candidates.ts).
+      const session = new SignalSession(socket, backend, log, limits, undefined, request.ip);
       let alive = true;
       const heartbeat = setInterval(() => {
         if (!alive) {

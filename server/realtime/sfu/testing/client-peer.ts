@@ -4,6 +4,7 @@
  * (answering the SFU's NACKs from its own record of sent packets), and a subscribe PC that
  * answers the SFU's offers and records what arrives per forwarded track.
  */
+import { createSocket } from 'node:dgram';
 import { PeerConnection, Audio, Video, preload, type Track } from 'node-datachannel';
 import { buildNack, buildPli, buildRtp, isRtcp, parseFeedback, parseRemb, parseRtp } from '../rtp';
 
@@ -357,4 +358,36 @@ export async function waitFor(
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A UDP socket on `address` (IPv4) that counts the STUN binding requests reaching it: a host and
+ * port a participant might name in an ICE candidate, to see whether the media server checks it.
+ */
+export async function stunTrap(address: string) {
+  const sock = createSocket('udp4');
+  let requests = 0;
+  sock.on('message', (m) => {
+    // Binding request (type 0x0001) with the magic cookie (RFC 5389).
+    if (m.length >= 20 && m.readUInt16BE(0) === 0x0001 && m.readUInt32BE(4) === 0x2112a442)
+      requests++;
+  });
+  await new Promise<void>((resolve) => sock.bind(0, address, resolve));
+  const { port } = sock.address();
+  return {
+    port,
+    /** A host candidate line (without `a=`) for this socket. */
+    candidate: (priority: number) =>
+      `candidate:${port} 1 UDP ${priority} ${address} ${port} typ host`,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => sock.close(() => resolve())),
+  };
+}
+
+/** Puts `a=<candidate>` lines into the first m-line of an SDP (after its `a=mid`). */
+export function withCandidates(sdp: string, candidates: string[]): string {
+  const lines = sdp.split('\r\n');
+  const at = lines.findIndex((l) => l.startsWith('a=mid:'));
+  lines.splice(at + 1, 0, ...candidates.map((c) => `a=${c}`));
+  return lines.join('\r\n');
 }
