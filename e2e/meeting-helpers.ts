@@ -357,7 +357,8 @@ export async function joinSpace(
   await page.goto(`/s/${encodeURIComponent(slug)}`);
   const field = page.getByLabel('Your name');
   await field.waitFor({ timeout: 30_000 });
-  await field.fill(name);
+  // A signed-in member's field shows their account's name, read-only.
+  if (await field.isEditable()) await field.fill(name);
   if (accessCode !== undefined) await page.getByLabel('Access code').fill(accessCode);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
 }

@@ -478,7 +478,9 @@ export async function issueJoinTicket(
     {
       sid: spaceId,
       role,
-      name: body.name,
+      // A member is shown by their account's name, so nobody can pass for another member; a
+      // guest's name is theirs to choose (the roster marks them as not signed in).
+      name: actor.kind === 'account' ? actor.name : body.name,
       aid: actor.kind === 'account' ? actor.accountId : null,
     },
     ctx.clock.now(),
