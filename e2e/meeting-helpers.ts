@@ -21,6 +21,7 @@ import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
 import {
   authHeaders,
   cheapHashCost,
+  generousFloodLimits,
   generousRateLimits,
   signUpAndLogIn,
   type TestSession,
@@ -268,6 +269,7 @@ export async function startMeetingHall(
     mailer: new MemoryMailer(),
     serveApp: true,
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
+    floodLimits: generousFloodLimits,
     media,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -410,10 +410,10 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await m.client.next('phase')).phase).toBe('meeting');
       const g1 = await guestJoin(space.slug, 'Guest Uno');
       expect((await g1.client.next('phase')).phase).toBe('lobby');
-      const lobby = await mod.client.next('lobby', (l) => l.waiting.length === 1);
-      expect(lobby.waiting[0]).toMatchObject({ name: 'Guest Uno', signedIn: false });
+      const added = await mod.client.next('lobby_added');
+      expect(added.entry).toMatchObject({ name: 'Guest Uno', signedIn: false });
       const g2 = await guestJoin(space.slug, 'Guest Dos');
-      await mod.client.next('lobby', (l) => l.waiting.length === 2);
+      expect((await mod.client.next('lobby_added')).entry.name).toBe('Guest Dos');
 
       g1.client.send({ type: 'publish', sdp: 'v=0', sources: {} });
       expect((await g1.client.next('error')).code).toBe('out_of_order');
@@ -422,6 +422,7 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
 
       mod.client.send({ type: 'admit', participantId: g1.joined.self.id });
       expect((await g1.client.next('phase')).phase).toBe('meeting');
+      expect((await mod.client.next('lobby_removed')).participantIds).toEqual([g1.joined.self.id]);
       expect((await m.client.next('participant_joined')).participant.name).toBe('Guest Uno');
       mod.client.send({ type: 'deny', participantId: g2.joined.self.id });
       expect((await g2.client.next('ended')).reason).toBe('denied');
