@@ -21,6 +21,7 @@ import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
 import {
   authHeaders,
   cheapHashCost,
+  generousFloodLimits,
   generousRateLimits,
   signUpAndLogIn,
   type TestSession,
@@ -268,6 +269,7 @@ export async function startMeetingHall(
     mailer: new MemoryMailer(),
     serveApp: true,
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
+    floodLimits: generousFloodLimits,
     media,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -357,7 +359,8 @@ export async function joinSpace(
   await page.goto(`/s/${encodeURIComponent(slug)}`);
   const field = page.getByLabel('Your name');
   await field.waitFor({ timeout: 30_000 });
-  await field.fill(name);
+  // A signed-in member's field shows their account's name, read-only.
+  if (await field.isEditable()) await field.fill(name);
   if (accessCode !== undefined) await page.getByLabel('Access code').fill(accessCode);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
 }

@@ -37,6 +37,7 @@ import { createAuthModule, type AuthOptions } from '@server/modules/auth';
 import { createHandbook } from '@server/modules/handbook';
 import websocket from '@fastify/websocket';
 import { SIGNAL_LIMITS } from '@common/protocol';
+import type { FloodLimits } from '@server/platform/limits';
 import { createSpacesGateway, spacesRoutes, type SpacesRouteOptions } from '@server/modules/spaces';
 import { createSignalling, type SignallingDeps } from '@server/realtime/signal';
 import { createMediaEngine, type MediaEngine } from '@server/realtime/sfu';
@@ -68,6 +69,8 @@ export interface AppDeps {
   /** Signalling limits and timings (tests shorten them). */
   signalling?: Pick<SignallingDeps, 'limits' | 'resumeGraceMs' | 'heartbeatMs'>;
   spaces?: Pick<SpacesRouteOptions, 'guardLimits'>;
+  /** Flood limits on joining meetings, per address and per space (tests of other things raise them). */
+  floodLimits?: FloodLimits;
 }
 
 /** Everything a module's routes may use, wired once here. */
@@ -155,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }
       : {}),
     ...deps.signalling,
+    ...(deps.floodLimits !== undefined ? { floodLimits: deps.floodLimits } : {}),
   });
 
   const headers = securityHeaders(config.secureCookies);
@@ -238,7 +242,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       // Module routes are registered here, each through its module's index.ts.
       await api.register(auth.routes);
-      await api.register(spacesRoutes(moduleDeps, { live: signalling.live, ...deps.spaces }));
+      await api.register(
+        spacesRoutes(moduleDeps, {
+          live: signalling.live,
+          ...deps.spaces,
+          ...(deps.floodLimits !== undefined ? { floodLimits: deps.floodLimits } : {}),
+        }),
+      );
       void moduleDeps;
       await api.register(handbook.apiRoutes, { prefix: '/handbook' });
     },

@@ -8,6 +8,7 @@ export const spacesErrorCodes = [
   'access_code_invalid',
   'space_locked',
   'meeting_full',
+  'lobby_full',
   'sign_in_required',
 ] as const;
 

@@ -38,6 +38,10 @@ export const CloseCodes = {
   meetingFull: 4012,
   /** The meeting is locked to non-moderators. */
   spaceLocked: 4013,
+  /** Too many sockets from this address (SIGNAL_LIMITS.socketsPerAddress and per minute). */
+  rateLimited: 4014,
+  /** The lobby is full (SIGNAL_LIMITS.maxLobby). */
+  lobbyFull: 4015,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCodes;

@@ -4,7 +4,8 @@
  *
  * ## How a meeting goes (for a UI engineer)
  * 1. `POST /api/v1/spaces/:slug/join` → `{token, wsPath, iceServers, role}` (or an error code:
- *    access_code_invalid, space_locked, meeting_full, sign_in_required, space_not_found, rate_limited).
+ *    access_code_invalid, space_locked, meeting_full, lobby_full, sign_in_required, space_not_found,
+ *    rate_limited: SIGNAL_LIMITS bounds tickets per address and guest tickets per space).
  * 2. Open `new WebSocket(wsPath)` on the same origin and send `{type:'join', token}` within ~60 s
  *    (the token expires) and within 10 s of opening (else close 4001 `joinTimeout`).
  * 3. The server answers `joined` with your participant, a `resumeToken`, and your `phase`:
@@ -15,7 +16,8 @@
  *    Every phase change arrives as a `phase` message.
  * 4. In the meeting you get a `roster` snapshot (everyone, hands queue, lock, lobby for moderators,
  *    chat so far), then incremental `participant_joined` / `participant_updated` / `participant_left`,
- *    `hands`, `lobby`, `chat`, `meeting_updated`, `rules`, `active_speakers`, `bitrate_cap`.
+ *    `hands`, `lobby_added` / `lobby_removed` (a whole `lobby` only on becoming a moderator or a
+ *    resume), `chat`, `meeting_updated`, `rules`, `active_speakers`, `bitrate_cap`.
  * 5. Media (never trickled: send complete SDPs after ICE gathering finished):
  *    - publish: create a sendonly RTCPeerConnection with your microphone/camera(/screen), wait for
  *      gathering to complete, send `publish {sdp, sources}` where `sources` maps each m-line's mid
@@ -70,6 +72,20 @@ export const SIGNAL_LIMITS = {
   chatHistory: 200,
   /** `resubscribe` at most once per this long per participant (else `rate_limited`). */
   resubscribeIntervalMs: 5_000,
+  /**
+   * People waiting in a meeting's lobby (or waiting for a moderator before they would queue there)
+   * at most; the next one is refused with `lobby_full`. The lobby does not count toward the
+   * space's maximum of participants, which only counts those in the meeting.
+   */
+  maxLobby: 100,
+  /** Join tickets (POST …/join) one address may take per minute (else 429 `rate_limited`). */
+  joinTicketsPerAddressPerMinute: 30,
+  /** Guest join tickets one space hands out per minute, from every address together. */
+  guestJoinTicketsPerSpacePerMinute: 120,
+  /** Signalling sockets one address may have open at once (else closed 4014 `rateLimited`). */
+  socketsPerAddress: 40,
+  /** Signalling sockets one address may open per minute (joins and resumes). */
+  socketOpensPerAddressPerMinute: 60,
 } as const;
 
 export const trackSources = ['microphone', 'camera', 'screen'] as const;
@@ -241,8 +257,13 @@ export const signalErrorCodes = [
   'space_not_found',
   'meeting_full',
   'space_locked',
+  /** The lobby holds SIGNAL_LIMITS.maxLobby people already: try again later. */
+  'lobby_full',
   'resume_failed',
-  /** Slow down (chat; `resubscribe` sooner than SIGNAL_LIMITS.resubscribeIntervalMs). */
+  /**
+   * Slow down (chat; `resubscribe` sooner than SIGNAL_LIMITS.resubscribeIntervalMs; too many
+   * sockets from one address, then closed with 4014).
+   */
   'rate_limited',
   'internal_error',
 ] as const;
@@ -279,8 +300,15 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     participantId: z.string(),
     reason: z.enum(['left', 'removed', 'timeout', 'ended']),
   }),
-  /** The lobby changed (moderators only). */
+  /**
+   * Everyone in the lobby (moderators only), sent when you become a moderator and after a resume;
+   * the roster carries it too. Changes come as `lobby_added` / `lobby_removed`.
+   */
   z.object({ type: z.literal('lobby'), waiting: z.array(lobbyEntrySchema) }),
+  /** Someone started waiting in the lobby (moderators only): add them at the end. */
+  z.object({ type: z.literal('lobby_added'), entry: lobbyEntrySchema }),
+  /** People left the lobby (admitted, denied or gone; moderators only): take them out. */
+  z.object({ type: z.literal('lobby_removed'), participantIds: z.array(z.string()) }),
   /** The raised-hands queue changed. */
   z.object({ type: z.literal('hands'), queue: z.array(z.string()) }),
   z.object({ type: z.literal('chat'), message: chatMessageSchema }),

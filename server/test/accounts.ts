@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '@server/platform/log';
 import { MemoryMailer, type Mailer } from '@server/platform/mail';
 import type { AuthOptions } from '@server/modules/auth';
 import type { AccountDto, InvitationDto, SessionDto, SignUpResultDto } from '@common/api/auth';
-import { openTestDb, type TestApp } from './test-app';
+import { generousFloodLimits, openTestDb, type TestApp } from './test-app';
 
 /** argon2id at the lowest cost, for tests only (production keeps its own, see auth.passwords). */
 export const cheapHashCost = { memoryCost: 256, timeCost: 1, parallelism: 1 };
@@ -24,6 +24,8 @@ export const generousRateLimits: AuthOptions['rateLimits'] = {
   invitation: { max: 1_000_000, timeWindowMs: 60_000 },
   memberLookup: { max: 1_000_000, timeWindowMs: 60_000 },
 };
+
+export { generousFloodLimits } from './test-app';
 
 /**
  * Like buildTestApp(), with auth options (cheap hashing and generous rate limits by default), and
@@ -56,6 +58,7 @@ export async function buildAuthTestApp(
     mailer: opts.mailer?.(log) ?? memory,
     clock,
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits, ...opts.auth },
+    floodLimits: generousFloodLimits,
     ...(opts.redisPrefix !== undefined ? { redisPrefix: opts.redisPrefix } : {}),
   });
   await app.ready();

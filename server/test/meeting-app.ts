@@ -13,7 +13,14 @@ import { ManualClock } from '@server/platform/clock';
 import { createLogger } from '@server/platform/log';
 import { MemoryMailer } from '@server/platform/mail';
 import type { MediaEngine } from '@server/realtime/sfu/engine';
-import { authHeaders, cheapHashCost, generousRateLimits, type TestSession } from './accounts';
+import {
+  authHeaders,
+  cheapHashCost,
+  generousFloodLimits,
+  generousRateLimits,
+  type TestSession,
+} from './accounts';
+import type { FloodLimits } from '@server/platform/limits';
 import { openTestDb } from './test-app';
 
 export interface MeetingTestApp {
@@ -41,6 +48,8 @@ export async function startMeetingTestApp(
     signalling?: AppDeps['signalling'];
     /** Another node of the same hall: its database (and session secret) are shared. */
     nodeOf?: MeetingTestApp;
+    /** Flood limits (generous by default; the flood tests pass the real ones). */
+    floodLimits?: FloodLimits;
     /** REDIS_URL and the key prefix of this test's cluster, and shorter router timings. */
     redis?: { url: string; prefix: string; routing?: AppDeps['redisRouting'] };
   } = {},
@@ -83,6 +92,7 @@ export async function startMeetingTestApp(
         }
       : {}),
     auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
+    floodLimits: opts.floodLimits ?? generousFloodLimits,
     ...(opts.media !== undefined ? { media: opts.media } : {}),
     ...(opts.signalling !== undefined ? { signalling: opts.signalling } : {}),
   });
@@ -162,9 +172,10 @@ export class TestClient {
     });
   }
 
-  static open(url: string): Promise<TestClient> {
+  /** Opens a socket (from `localAddress`, e.g. 127.0.4.2, to look like another client). */
+  static open(url: string, opts: { localAddress?: string } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, opts);
       const client = new TestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
@@ -175,8 +186,9 @@ export class TestClient {
   static async join(
     url: string,
     token: string,
+    opts: { localAddress?: string } = {},
   ): Promise<{ client: TestClient; joined: Msg<'joined'> }> {
-    const client = await TestClient.open(url);
+    const client = await TestClient.open(url, opts);
     client.send({ type: 'join', token });
     return { client, joined: await client.next('joined') };
   }

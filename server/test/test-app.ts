@@ -9,6 +9,7 @@ import { loadConfig, type Config, type Database, type EnvInput } from '@server/c
 import { ManualClock } from '@server/platform/clock';
 import { migrateToLatest, openDb, type DbHandle, type Dialect } from '@server/platform/db';
 import { createLogger } from '@server/platform/log';
+import type { FloodLimits } from '@server/platform/limits';
 import { MemoryMailer } from '@server/platform/mail';
 
 /** The database the server suite runs on: COMMONHALL_TEST_DB=sqlite (default) or postgres. */
@@ -66,6 +67,14 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+/** Meeting flood limits no ordinary test reaches (the flood tests keep the real ones). */
+export const generousFloodLimits: FloodLimits = {
+  joinTicketsPerAddressPerMinute: 1_000_000,
+  guestJoinTicketsPerSpacePerMinute: 1_000_000,
+  socketsPerAddress: 1_000_000,
+  socketOpensPerAddressPerMinute: 1_000_000,
+};
+
 /** Builds the whole app on a fresh database with a memory mailer and a manual clock. */
 export async function buildTestApp(env: EnvInput = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'commonhall-test-'));
@@ -83,6 +92,7 @@ export async function buildTestApp(env: EnvInput = {}): Promise<TestApp> {
     log: createLogger(config.logLevel),
     mailer,
     clock,
+    floodLimits: generousFloodLimits,
   });
   await app.ready();
   return {

@@ -131,17 +131,19 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   }, [stream, micOn, camOn]);
 
   const needsCode = space.accessCodeRequired && !space.viewerIsModerator;
+  // A member is shown by their account's name (the server decides it); a guest picks one.
+  const shownName = account !== null ? account.name : name;
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     performance.clearMarks();
     performance.mark('commonhall:join-click');
-    if (name.trim() === '') {
+    if (shownName.trim() === '') {
       setError(new ApiError(400, 'name_required', ''));
       return;
     }
     setBusy(true);
     setError(null);
-    const body = { name: name.trim(), ...(code !== '' ? { accessCode: code } : {}) };
+    const body = { name: shownName.trim(), ...(code !== '' ? { accessCode: code } : {}) };
     let first: JoinTicketDto;
     try {
       first = await spacesApi.join(space.slug, body);
@@ -299,9 +301,11 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
           {otherError && <Alert tone="danger">{errorMessage(error)}</Alert>}
           <TextField
             label={t('prejoin.name')}
-            value={name}
+            value={shownName}
             autoComplete="name"
             maxLength={100}
+            readOnly={account !== null}
+            hint={account !== null ? t('prejoin.nameFromAccount') : undefined}
             error={nameError}
             onChange={(e) => setName(e.target.value)}
           />

@@ -342,6 +342,11 @@ export class MeetingClient {
       this.beginReconnect();
       return;
     }
+    if (code === CloseCodes.lobbyFull || code === CloseCodes.rateLimited) {
+      // Refused for now (the lobby is full, or too many sockets from here): say why, offer rejoin.
+      this.finish('join_failed', code === CloseCodes.lobbyFull ? 'lobby_full' : 'rate_limited');
+      return;
+    }
     this.finish(code === CloseCodes.tokenInvalid ? 'join_failed' : 'connection_lost', null);
   }
 
@@ -435,6 +440,17 @@ export class MeetingClient {
       case 'lobby':
         this.set({ lobby: m.waiting });
         return;
+      // Lobby changes come one at a time (a long lobby is sent whole only on roster or resume).
+      case 'lobby_added':
+        this.set({
+          lobby: [...this.state.lobby.filter((e) => e.id !== m.entry.id), m.entry],
+        });
+        return;
+      case 'lobby_removed': {
+        const gone = new Set(m.participantIds);
+        this.set({ lobby: this.state.lobby.filter((e) => !gone.has(e.id)) });
+        return;
+      }
       case 'hands':
         this.set({ hands: m.queue });
         return;

@@ -31,7 +31,7 @@ export function presentSpace(
     settings: v.settings,
     lockedSettings: v.lockedSettings,
     myRole: roleOf(actor, v),
-    live: live ?? null,
+    live: live === undefined ? null : { participants: live.participants, locked: live.locked },
     createdAt: v.row.createdAt,
     updatedAt: v.row.updatedAt,
   };
@@ -76,7 +76,7 @@ export function presentPublic(
     signInRequired: v.settings.signInRequired,
     lobby: v.settings.lobby,
     maxParticipants: v.settings.maxParticipants,
-    live: live ?? null,
+    live: live === undefined ? null : { participants: live.participants, locked: live.locked },
     viewerIsModerator: isModerator,
   };
 }

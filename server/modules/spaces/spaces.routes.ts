@@ -15,6 +15,7 @@ import {
 } from '@common/api/spaces';
 import type { ModuleDeps } from '@server/app';
 import { forbidden, unauthenticated } from '@server/http/errors';
+import type { FloodLimits } from '@server/platform/limits';
 import { AccessCodeGuard, type GuardLimits } from './access-guard';
 import { presentPublic, presentSpace, presentSummary } from './spaces.presenter';
 import { can } from './spaces.policy';
@@ -25,6 +26,7 @@ import {
   findSpaceFor,
   getSpaceDefaults,
   issueJoinTicket,
+  joinLimitsOf,
   listSpacesOf,
   noLiveMeetings,
   publicSpace,
@@ -43,6 +45,8 @@ export interface SpacesRouteOptions {
   wsPath?: string;
   /** Wrong-access-code limits (tests lower them). */
   guardLimits?: GuardLimits;
+  /** Join tickets per address and guest tickets per space (tests of other things raise them). */
+  floodLimits?: FloodLimits;
 }
 
 const slugParams = z.strictObject({ slug: z.string().min(1).max(200) });
@@ -65,6 +69,7 @@ export function spacesRoutes(
       bus: deps.bus,
       guard: new AccessCodeGuard(deps.clock, options.guardLimits),
       live,
+      joinLimits: joinLimitsOf(deps.clock, options.floodLimits),
     };
     const publicUrl = deps.config.publicUrl;
     const tags = ['spaces'];

@@ -22,7 +22,9 @@ import {
   unprocessable,
 } from '@server/http/errors';
 import type { EventBus } from '@server/platform/bus';
+import { SIGNAL_LIMITS } from '@common/protocol';
 import type { Clock } from '@server/platform/clock';
+import { defaultFloodLimits, KeyedRateLimiter, type FloodLimits } from '@server/platform/limits';
 import { isoNow } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
 import { codesMatch, type AccessCodeGuard } from './access-guard';
@@ -33,7 +35,7 @@ import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 
 /** What the live side (the meeting router) tells spaces about a space's meeting. */
 export interface LiveMeetings {
-  /** The live meeting of a space (participants counts everyone in it or waiting), if any. */
+  /** The live meeting of a space, if any. */
   status(spaceId: string): Promise<LiveStatus | undefined>;
   /** The spaces whose meeting is live now (waiting for a moderator or open). */
   liveSpaceIds(): Promise<string[]>;
@@ -46,7 +48,10 @@ export interface LiveMeetings {
 
 /** A live meeting as spaces see it (wherever it is hosted). */
 export interface LiveStatus {
+  /** Those who count toward the maximum (in the meeting, or about to enter it). */
   participants: number;
+  /** Those in the lobby or about to queue there (the lobby has its own bound). */
+  lobby: number;
   locked: boolean;
 }
 
@@ -67,6 +72,22 @@ export interface SpacesContext {
   bus: EventBus;
   guard: AccessCodeGuard;
   live: LiveMeetings;
+  /** Join tickets per address, and guest tickets per space (absent: unlimited, e.g. the CLI). */
+  joinLimits?: JoinLimits;
+}
+
+/** The flood limits on join tickets (SIGNAL_LIMITS), one bucket per address and per space. */
+export interface JoinLimits {
+  perAddress: KeyedRateLimiter;
+  guestsPerSpace: KeyedRateLimiter;
+}
+
+/** Join limits on this node (each node counts its own); SIGNAL_LIMITS' rates by default. */
+export function joinLimitsOf(clock: Clock, limits: FloodLimits = defaultFloodLimits): JoinLimits {
+  return {
+    perAddress: new KeyedRateLimiter(clock, limits.joinTicketsPerAddressPerMinute),
+    guestsPerSpace: new KeyedRateLimiter(clock, limits.guestJoinTicketsPerSpacePerMinute),
+  };
 }
 
 /** The settings kept in the JSON column: everything but the access codes. */
@@ -432,6 +453,12 @@ export async function issueJoinTicket(
   const view = await requireSpace(ctx, props.slug);
   const s = view.settings;
   const spaceId = view.row.id;
+  const limits = ctx.joinLimits;
+  if (limits !== undefined && !limits.perAddress.take(address)) {
+    throw tooManyRequests('Too many joins from your address; try again in a minute.', {
+      retryAfterSeconds: limits.perAddress.retryAfter(address),
+    });
+  }
   if (s.signInRequired && actor.kind !== 'account') {
     throw new AppError(401, 'sign_in_required', 'Sign in to join this space.');
   }
@@ -464,12 +491,31 @@ export async function issueJoinTicket(
     }
   }
   if (s.everyoneJoinsAsModerator) role = 'moderator';
+  const guest = actor.kind !== 'account';
+  // Guests from every address together: a flood cannot mint tickets without end. Members and
+  // moderators are not held by it, so they still get in while it lasts.
+  if (limits !== undefined && guest && role !== 'moderator') {
+    if (!limits.guestsPerSpace.take(spaceId)) {
+      throw tooManyRequests('Too many guests are joining this space; try again in a minute.', {
+        retryAfterSeconds: limits.guestsPerSpace.retryAfter(spaceId),
+      });
+    }
+  }
   const live = await ctx.live.status(spaceId);
   if (live !== undefined) {
     if (live.locked && role !== 'moderator') {
       throw new AppError(403, 'space_locked', 'The meeting is locked.');
     }
-    if (s.maxParticipants !== null && live.participants >= s.maxParticipants) {
+    // As the meeting decides: the lobby has its own bound and takes no seats.
+    const toLobby =
+      role !== 'moderator' &&
+      (s.lobby === 'everyone_but_moderators' || (s.lobby === 'guests' && guest));
+    if (toLobby && live.lobby >= SIGNAL_LIMITS.maxLobby) {
+      throw new AppError(409, 'lobby_full', 'The lobby is full; try again later.', {
+        max: SIGNAL_LIMITS.maxLobby,
+      });
+    }
+    if (!toLobby && s.maxParticipants !== null && live.participants >= s.maxParticipants) {
       throw new AppError(409, 'meeting_full', 'The meeting is full.', { max: s.maxParticipants });
     }
   }
@@ -478,7 +524,9 @@ export async function issueJoinTicket(
     {
       sid: spaceId,
       role,
-      name: body.name,
+      // A member is shown by their account's name, so nobody can pass for another member; a
+      // guest's name is theirs to choose (the roster marks them as not signed in).
+      name: actor.kind === 'account' ? actor.name : body.name,
       aid: actor.kind === 'account' ? actor.accountId : null,
     },
     ctx.clock.now(),

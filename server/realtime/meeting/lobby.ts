@@ -2,14 +2,17 @@ import type { LobbyEntry } from '@common/protocol';
 
 /**
  * The lobby of one meeting: people waiting to be admitted, in arrival order. A moderator admits
- * or denies one at a time; the list goes to every moderator when it changes.
+ * or denies one at a time; moderators get the whole list once, then each change.
  */
 export class Lobby {
   private readonly waiting = new Map<string, LobbyEntry>();
 
-  /** Adds someone at the end of the queue (again: keeps their place). */
-  enqueue(entry: LobbyEntry): void {
-    if (!this.waiting.has(entry.id)) this.waiting.set(entry.id, entry);
+  /** Adds someone at the end of the queue (again: keeps their place); returns their entry. */
+  enqueue(entry: LobbyEntry): LobbyEntry {
+    const known = this.waiting.get(entry.id);
+    if (known !== undefined) return known;
+    this.waiting.set(entry.id, entry);
+    return entry;
   }
 
   has(id: string): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCodes, type ServerMessage } from '@common/protocol';
+import { CloseCodes, type LobbyEntry, type ServerMessage } from '@common/protocol';
 import { FakeMediaEngine, type FakeRoom } from '@server/test/fake-media';
 import {
   Meeting,
@@ -24,6 +24,18 @@ class Link implements ParticipantLink {
   }
   last<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }> | undefined {
     return this.of(type).at(-1);
+  }
+  /** The lobby as a moderator's client knows it: the last whole list, then the deltas. */
+  lobby(): LobbyEntry[] {
+    let list: LobbyEntry[] = [];
+    for (const m of this.sent) {
+      if (m.type === 'roster') list = [...m.lobby];
+      else if (m.type === 'lobby') list = [...m.waiting];
+      else if (m.type === 'lobby_added') list.push(m.entry);
+      else if (m.type === 'lobby_removed')
+        list = list.filter((e) => !m.participantIds.includes(e.id));
+    }
+    return list;
   }
 }
 
@@ -61,7 +73,12 @@ const baseConfig: MeetingConfig = {
   keptChat: [],
 };
 
-function setup(config: Partial<MeetingConfig> = {}) {
+const settingsOf = (c: Partial<MeetingConfig>): MeetingSettings => {
+  const { spaceId: _s, slug: _l, name: _n, keptChat: _k, ...s } = { ...baseConfig, ...c };
+  return s;
+};
+
+function setup(config: Partial<MeetingConfig> = {}, more: { maxLobby?: number } = {}) {
   let n = 0;
   const timers = new ManualTimers();
   const events: { type: string; payload: unknown }[] = [];
@@ -81,6 +98,7 @@ function setup(config: Partial<MeetingConfig> = {}) {
       newSecret: () => `secret${++n}`,
       timers,
       hooks,
+      ...more,
     },
   );
   const join = (
@@ -150,8 +168,11 @@ describe('meeting: lobby', () => {
     const g1 = join('Guest One');
     const g2 = join('Guest Two');
     expect(g1.link.last('phase')?.phase).toBe('lobby');
-    expect(mod.link.last('lobby')?.waiting.map((w) => w.name)).toEqual(['Guest One', 'Guest Two']);
-    expect(member.link.of('lobby')).toEqual([]);
+    expect(mod.link.lobby().map((w) => w.name)).toEqual(['Guest One', 'Guest Two']);
+    // Each arrival is one delta, never the whole list again.
+    expect(mod.link.of('lobby_added').map((m) => m.entry.name)).toEqual(['Guest One', 'Guest Two']);
+    expect(mod.link.of('lobby')).toEqual([]);
+    expect(member.link.of('lobby_added')).toEqual([]);
 
     send(member.id, { type: 'admit', participantId: g1.id });
     expect(member.link.last('error')?.code).toBe('not_moderator');
@@ -165,7 +186,8 @@ describe('meeting: lobby', () => {
     expect(g2.link.last('ended')?.reason).toBe('denied');
     expect(g2.link.closed?.code).toBe(CloseCodes.denied);
     expect(meeting.phaseOf(g2.id)).toBeUndefined();
-    expect(mod.link.last('lobby')?.waiting).toEqual([]);
+    expect(mod.link.lobby()).toEqual([]);
+    expect(mod.link.of('lobby_removed').map((m) => m.participantIds)).toEqual([[g1.id], [g2.id]]);
 
     send(mod.id, { type: 'admit', participantId: g2.id });
     expect(mod.link.last('error')?.code).toBe('participant_not_found');
@@ -178,6 +200,38 @@ describe('meeting: lobby', () => {
     expect(meeting.phaseOf(mod.id)).toBe('meeting');
     expect(meeting.phaseOf(member.id)).toBe('lobby');
     expect(member.link.last('roster')).toBeUndefined();
+  });
+
+  it('keeps the lobby out of the maximum, bounds it with lobby_full, and admits only to a free seat', () => {
+    const { join, send, meeting } = setup({ lobby: 'guests', maxParticipants: 3 }, { maxLobby: 5 });
+    const mod = join('Mo', 'moderator', 'acc-mo');
+    const bots = Array.from({ length: 5 }, (_, i) => join(`Bot ${i}`));
+    expect(bots.every((b) => meeting.phaseOf(b.id) === 'lobby')).toBe(true);
+    // The lobby is full: the next guest is refused, a member still gets in.
+    const late = meeting.dispatch({
+      type: 'connect',
+      request: { name: 'Late', role: 'viewer', accountId: null },
+      link: new Link(),
+    });
+    expect(late).toMatchObject({ ok: false, code: 'lobby_full', closeCode: CloseCodes.lobbyFull });
+    const member = join('Mem', 'viewer', 'acc-1');
+    expect(meeting.phaseOf(member.id)).toBe('meeting');
+    expect(meeting.seatsTaken).toBe(2);
+    expect(meeting.waiting).toBe(5);
+    // One seat left: one admitted, the next admission is refused and they keep waiting.
+    send(mod.id, { type: 'admit', participantId: bots[0]?.id ?? '' });
+    expect(meeting.phaseOf(bots[0]?.id ?? '')).toBe('meeting');
+    send(mod.id, { type: 'admit', participantId: bots[1]?.id ?? '' });
+    expect(mod.link.last('error')?.code).toBe('meeting_full');
+    expect(meeting.phaseOf(bots[1]?.id ?? '')).toBe('lobby');
+    // Turning the lobby off lets in only as many as there are seats.
+    send(member.id, { type: 'leave' });
+    meeting.dispatch({
+      type: 'settings',
+      settings: settingsOf({ lobby: 'off', maxParticipants: 3 }),
+    });
+    expect(bots.filter((b) => meeting.phaseOf(b.id) === 'meeting')).toHaveLength(2);
+    expect(mod.link.lobby()).toHaveLength(3);
   });
 
   it('sends the lobby to someone promoted to moderator', () => {
@@ -498,11 +552,6 @@ describe('meeting: reconnection', () => {
 });
 
 describe('meeting: settings changed while it runs', () => {
-  const settingsOf = (c: Partial<MeetingConfig>): MeetingSettings => {
-    const { spaceId: _s, slug: _l, name: _n, keptChat: _k, ...s } = { ...baseConfig, ...c };
-    return s;
-  };
-
   it('applies new locks at once: non-moderators are turned off and refused, moderators not', () => {
     const { join, send, meeting, room } = setup();
     const mod = join('Mo', 'moderator');
@@ -592,7 +641,7 @@ describe('meeting: settings changed while it runs', () => {
     meeting.dispatch({ type: 'settings', settings: settingsOf({ lobby: 'off' }) });
     expect(meeting.phaseOf(g.id)).toBe('meeting');
     expect(g.link.last('phase')?.phase).toBe('meeting');
-    expect(mod.link.last('lobby')?.waiting).toEqual([]);
+    expect(mod.link.lobby()).toEqual([]);
     expect(mod.link.last('participant_joined')?.participant.name).toBe('Guest');
 
     meeting.dispatch({ type: 'settings', settings: settingsOf({ lobby: 'guests' }) });

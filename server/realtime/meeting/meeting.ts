@@ -114,6 +114,8 @@ export interface MeetingDeps {
   timers?: Timers;
   hooks?: MeetingHooks;
   resumeGraceMs?: number;
+  /** The lobby's bound (SIGNAL_LIMITS.maxLobby unless a test lowers it). */
+  maxLobby?: number;
   onError?: (err: unknown, context: string) => void;
 }
 
@@ -201,9 +203,37 @@ export class Meeting {
     return this.status;
   }
 
-  /** Everyone present or waiting (what counts toward the maximum). */
+  /** Everyone present or waiting, the lobby too (the meeting ends when this reaches 0). */
   get size(): number {
     return this.participants.size;
+  }
+
+  /**
+   * What counts toward the space's maximum: those in the meeting, and those waiting for a
+   * moderator who will enter without the lobby. The lobby has its own bound (`waiting`).
+   */
+  get seatsTaken(): number {
+    let n = 0;
+    for (const p of this.participants.values()) {
+      if (p.state === 'meeting' || (p.state === 'waiting_for_moderator' && !this.needsLobby(p)))
+        n += 1;
+    }
+    return n;
+  }
+
+  /** Those in the lobby, and those waiting for a moderator who will queue there. */
+  get waiting(): number {
+    let n = 0;
+    for (const p of this.participants.values()) {
+      if (p.state === 'lobby' || (p.state === 'waiting_for_moderator' && this.needsLobby(p)))
+        n += 1;
+    }
+    return n;
+  }
+
+  private get hasSeat(): boolean {
+    const max = this.config.maxParticipants;
+    return max === null || this.seatsTaken < max;
   }
 
   get isLocked(): boolean {
@@ -288,15 +318,17 @@ export class Meeting {
         if (p.state === 'waiting_for_moderator') this.placeAfterOpening(p);
       }
     }
-    let admitted = false;
+    const admitted: string[] = [];
     for (const entry of this.lobby.list()) {
       const p = this.participants.get(entry.id);
       if (p === undefined || this.needsLobby(p)) continue;
+      // Those the maximum has no seat for keep waiting (a moderator admits them later).
+      if (!this.hasSeat) break;
       this.lobby.take(p.id);
-      admitted = true;
+      admitted.push(p.id);
       if (this.transition(p, { type: 'admit' })) this.enterMeeting(p);
     }
-    if (admitted) this.sendLobbyToModerators();
+    if (admitted.length > 0) this.sendLobbyRemoved(admitted);
   }
 
   // ───────────────────────── joining, resuming, leaving ─────────────────────────
@@ -311,7 +343,18 @@ export class Meeting {
         message: 'The meeting is locked.',
       };
     }
-    if (c.maxParticipants !== null && this.participants.size >= c.maxParticipants) {
+    if (this.needsLobby(request)) {
+      // The lobby does not take seats (bots waiting there cannot keep a member out), but it
+      // has a bound of its own.
+      if (this.waiting >= (this.deps.maxLobby ?? SIGNAL_LIMITS.maxLobby)) {
+        return {
+          ok: false,
+          code: 'lobby_full',
+          closeCode: CloseCodes.lobbyFull,
+          message: 'The lobby is full; try again later.',
+        };
+      }
+    } else if (!this.hasSeat) {
       return {
         ok: false,
         code: 'meeting_full',
@@ -358,7 +401,7 @@ export class Meeting {
     return { ok: true, participantId: p.id, resumeToken: p.resumeToken };
   }
 
-  private needsLobby(p: Participant): boolean {
+  private needsLobby(p: Pick<Participant, 'role' | 'accountId'>): boolean {
     if (p.role === 'moderator') return false;
     if (this.config.lobby === 'off') return false;
     if (this.config.lobby === 'guests') return p.accountId === null;
@@ -368,14 +411,14 @@ export class Meeting {
   private placeAfterOpening(p: Participant): void {
     if (this.needsLobby(p)) {
       if (!this.transition(p, { type: 'enter_lobby' })) return;
-      this.lobby.enqueue({
+      const entry = this.lobby.enqueue({
         id: p.id,
         name: p.name,
         signedIn: p.accountId !== null,
         since: this.nowIso(),
       });
       this.sendTo(p, { type: 'phase', phase: 'lobby' });
-      this.sendLobbyToModerators();
+      this.sendToModerators({ type: 'lobby_added', entry });
     } else if (this.transition(p, { type: 'enter_meeting' })) {
       this.enterMeeting(p);
     }
@@ -449,7 +492,7 @@ export class Meeting {
     if (p.graceTimer !== undefined) this.timers.clearTimeout(p.graceTimer);
     p.graceTimer = undefined;
     this.participants.delete(p.id);
-    if (this.lobby.take(p.id) !== undefined) this.sendLobbyToModerators();
+    if (this.lobby.take(p.id) !== undefined) this.sendLobbyRemoved([p.id]);
     this.detachMedia(p);
     if (this.hands.includes(p.id)) {
       this.hands = this.hands.filter((h) => h !== p.id);
@@ -583,8 +626,10 @@ export class Meeting {
         const t = this.participants.get(m.participantId);
         if (t === undefined || !this.lobby.has(t.id))
           return fail('participant_not_found', 'Nobody by that id is waiting.');
+        // They stay in the lobby until a seat is free.
+        if (!this.hasSeat) return fail('meeting_full', 'The meeting is full.');
         this.lobby.take(t.id);
-        this.sendLobbyToModerators();
+        this.sendLobbyRemoved([t.id]);
         if (this.transition(t, { type: 'admit' })) this.enterMeeting(t);
         return;
       }
@@ -902,9 +947,14 @@ export class Meeting {
     this.sendTo(p, { type: 'lobby', waiting: this.lobby.list() });
   }
 
-  private sendLobbyToModerators(): void {
+  /** Lobby changes go to moderators as deltas: a long lobby is never sent again per change. */
+  private sendLobbyRemoved(participantIds: string[]): void {
+    this.sendToModerators({ type: 'lobby_removed', participantIds });
+  }
+
+  private sendToModerators(message: ServerMessage): void {
     for (const m of this.participants.values()) {
-      if (m.role === 'moderator' && m.state === 'meeting') this.sendLobby(m);
+      if (m.role === 'moderator' && m.state === 'meeting') this.sendTo(m, message);
     }
   }
 

@@ -53,7 +53,7 @@ describe('LocalRouter', () => {
     const b = await router.startParticipantSignal(config('s1'), viewer('B'), link());
     await router.startParticipantSignal(config('s2'), viewer('C'), link());
     expect(a.ok && b.ok).toBe(true);
-    expect(await router.status('s1')).toEqual({ participants: 2, locked: false });
+    expect(await router.status('s1')).toEqual({ participants: 2, lobby: 0, locked: false });
     expect(router.stats()).toEqual({ meetings: 2, participants: 3 });
     expect((await router.liveSpaceIds()).sort()).toEqual(['s1', 's2']);
     await router.endMeeting('s1', 'space_deleted');

@@ -100,7 +100,7 @@ export class LocalRouter implements Router {
   statusNow(spaceId: string): LiveStatus | undefined {
     const m = this.meetings.get(spaceId);
     if (m === undefined || m.state === 'ended') return undefined;
-    return { participants: m.size, locked: m.isLocked };
+    return { participants: m.seatsTaken, lobby: m.waiting, locked: m.isLocked };
   }
 
   liveSpaceIdsNow(): string[] {

@@ -392,7 +392,7 @@ describe('RedisRouter on its own: relaying, and nodes that die or lose a placeme
     const b = await edge.router.startParticipantSignal(config('s1'), viewer('B'), bLink);
     expect(a.ok && b.ok).toBe(true);
     expect(host.router.stats()).toEqual({ meetings: 1, participants: 2 });
-    expect(await edge.router.status('s1')).toEqual({ participants: 2, locked: false });
+    expect(await edge.router.status('s1')).toEqual({ participants: 2, lobby: 0, locked: false });
 
     // The host's process is gone: no heartbeat, no subscription, nothing released.
     host.pub.disconnect();

@@ -20,7 +20,10 @@ export type SignalStart =
   | { ok: false; code: SignalErrorCode; closeCode: number; message: string };
 
 export interface LiveStatus {
+  /** Those who count toward the maximum (in the meeting, or about to enter it). */
   participants: number;
+  /** Those in the lobby or about to queue there (bounded by SIGNAL_LIMITS.maxLobby). */
+  lobby: number;
   locked: boolean;
 }
 

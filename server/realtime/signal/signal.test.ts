@@ -98,6 +98,36 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       await a.client.closed;
     });
 
+    it("shows a member by their account's name whatever they send; a guest's name is free and marked as a guest", async () => {
+      const space = await createTestSpace(t.app, owner, { settings: { lobby: 'off' } });
+      const a = await TestClient.join(
+        t.wsUrl,
+        (await joinTicket(t.app, space.slug, { name: 'Olga' }, owner)).token,
+      );
+      await a.client.next('roster');
+      // Max tries to pass for Olga: he is shown as Max, signed in.
+      const maxTicket = await joinTicket(t.app, space.slug, { name: 'Olga' }, member);
+      const max = await TestClient.join(t.wsUrl, maxTicket.token);
+      expect(max.joined.self).toMatchObject({ name: 'Max', signedIn: true });
+      expect((await a.client.next('participant_joined')).participant).toMatchObject({
+        name: 'Max',
+        signedIn: true,
+      });
+      // A guest may call themselves Olga, and everyone sees a guest.
+      const guest = await guestJoin(space.slug, 'Olga');
+      expect(guest.joined.self).toMatchObject({ name: 'Olga', signedIn: false });
+      const roster = await guest.client.next('roster');
+      expect(roster.participants.map((p) => [p.name, p.signedIn]).sort()).toEqual([
+        ['Max', true],
+        ['Olga', false],
+        ['Olga', true],
+      ]);
+      for (const c of [guest.client, max.client, a.client]) {
+        c.close();
+        await c.closed;
+      }
+    });
+
     it('relays publish offers and answers and subscriber offers through the media engine', async () => {
       const space = await createTestSpace(t.app, owner);
       const a = await guestJoin(space.slug, 'Ana');
@@ -380,10 +410,10 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       expect((await m.client.next('phase')).phase).toBe('meeting');
       const g1 = await guestJoin(space.slug, 'Guest Uno');
       expect((await g1.client.next('phase')).phase).toBe('lobby');
-      const lobby = await mod.client.next('lobby', (l) => l.waiting.length === 1);
-      expect(lobby.waiting[0]).toMatchObject({ name: 'Guest Uno', signedIn: false });
+      const added = await mod.client.next('lobby_added');
+      expect(added.entry).toMatchObject({ name: 'Guest Uno', signedIn: false });
       const g2 = await guestJoin(space.slug, 'Guest Dos');
-      await mod.client.next('lobby', (l) => l.waiting.length === 2);
+      expect((await mod.client.next('lobby_added')).entry.name).toBe('Guest Dos');
 
       g1.client.send({ type: 'publish', sdp: 'v=0', sources: {} });
       expect((await g1.client.next('error')).code).toBe('out_of_order');
@@ -392,6 +422,7 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
 
       mod.client.send({ type: 'admit', participantId: g1.joined.self.id });
       expect((await g1.client.next('phase')).phase).toBe('meeting');
+      expect((await mod.client.next('lobby_removed')).participantIds).toEqual([g1.joined.self.id]);
       expect((await m.client.next('participant_joined')).participant.name).toBe('Guest Uno');
       mod.client.send({ type: 'deny', participantId: g2.joined.self.id });
       expect((await g2.client.next('ended')).reason).toBe('denied');

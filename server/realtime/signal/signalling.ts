@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { CloseCodes, type ChatMessage } from '@common/protocol';
+import { CloseCodes, type ChatMessage, type ServerMessage } from '@common/protocol';
 import type { EventBus } from '@server/platform/bus';
 import type { Clock } from '@server/platform/clock';
 import type { Logger } from '@server/platform/log';
 import { newId } from '@server/platform/ids';
+import {
+  defaultFloodLimits,
+  KeyedCounter,
+  KeyedRateLimiter,
+  type FloodLimits,
+} from '@server/platform/limits';
 import type { LiveMeetings, SpacesGateway } from '@server/modules/spaces';
 import { Meeting, type MeetingConfig, type Timers } from '@server/realtime/meeting/meeting';
 import {
@@ -37,6 +43,8 @@ export interface SignallingDeps {
    */
   markJoinTokenUsed?: (jti: string, ttlMs: number) => Promise<boolean>;
   limits?: Partial<SessionLimits>;
+  /** Sockets per address (at once, per minute); SIGNAL_LIMITS by default. */
+  floodLimits?: FloodLimits;
   resumeGraceMs?: number;
   /** How often the server pings each socket; a socket that missed a pong is dropped. */
   heartbeatMs?: number;
@@ -203,8 +211,26 @@ export function createSignalling(deps: SignallingDeps): Signalling {
           joinTimeoutMs: deps.limits.joinTimeoutMs ?? 10_000,
         };
 
+  // Per address (request.ip, the client's address behind a trusted proxy), on this node: sockets
+  // open at once and opened per minute. Per space, sockets are bounded by its join tickets (one
+  // socket each, guests' tickets limited per space) and by the meeting's lobby and maximum.
+  const flood = deps.floodLimits ?? defaultFloodLimits;
+  const socketOpens = new KeyedRateLimiter(clock, flood.socketOpensPerAddressPerMinute);
+  const openSockets = new KeyedCounter(flood.socketsPerAddress);
+
   const routes: FastifyPluginAsync = async (app) => {
     app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+      const address = request.ip;
+      if (!socketOpens.take(address) || !openSockets.acquire(address)) {
+        const refusal: ServerMessage = {
+          type: 'error',
+          code: 'rate_limited',
+          message: 'Too many connections from your address; try again in a minute.',
+        };
+        socket.send(JSON.stringify(refusal));
+        socket.close(CloseCodes.rateLimited, 'rate_limited');
+        return;
+      }
       sockets.add(socket);
       // request.ip: the client's address (behind a trusted proxy, the one the proxy names); the
       // media engine takes ICE candidates only there (sfu/candidates.ts).
@@ -229,6 +255,7 @@ export function createSignalling(deps: SignallingDeps): Signalling {
       });
       socket.on('error', (err) => request.log.info({ err }, 'signalling socket error'));
       socket.on('close', () => {
+        openSockets.release(address);
         clearInterval(heartbeat);
         sockets.delete(socket);
         session.onClose();

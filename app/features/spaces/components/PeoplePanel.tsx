@@ -33,7 +33,10 @@ export function PeoplePanel({
                 <span className="person-avatar" aria-hidden="true">
                   {initials(w.name)}
                 </span>
-                <span className="person-name">{w.name}</span>
+                <span className="person-name">
+                  {w.name}
+                  {!w.signedIn && <span className="person-role">{t('meeting.guest')}</span>}
+                </span>
                 <span className="person-actions">
                   <button
                     type="button"
@@ -117,6 +120,7 @@ export function PeoplePanel({
                 {p.role === 'moderator' && (
                   <span className="person-role">{t('meeting.moderator')}</span>
                 )}
+                {!p.signedIn && <span className="person-role">{t('meeting.guest')}</span>}
               </span>
               <span className="person-state">
                 <MeetIcon
