@@ -32,6 +32,41 @@ describe('lobby', () => {
   });
 });
 
+describe('a locked meeting', () => {
+  it('the pre-join page says so once and offers no Join; a refused Join says it once', async () => {
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Lena Locker',
+      space: { name: 'Locked room' },
+      guests: [],
+    });
+    // This guest's page is open before the lock: its status still says "open".
+    const late = await hall.newPage();
+    await late.goto(`/s/${space.slug}`);
+    await late.getByLabel('Your name').fill('Lou Late');
+
+    await mod.getByRole('button', { name: 'Moderation' }).click();
+    await mod.getByRole('button', { name: 'Lock meeting' }).click();
+    await mod.getByText('Locked', { exact: true }).first().waitFor();
+
+    const notice = 'A moderator has locked this meeting. Only moderators can enter now.';
+    const refusal = 'A moderator has locked the meeting. Only moderators can enter now.';
+    const fresh = await hall.newPage();
+    await fresh.goto(`/s/${space.slug}`);
+    await fresh.getByText(notice).waitFor();
+    expect(await fresh.getByRole('button', { name: 'Join', exact: true }).isDisabled()).toBe(true);
+
+    await late.getByRole('button', { name: 'Join', exact: true }).click();
+    await late.getByText(notice).waitFor();
+    // The refreshed status takes over: still one message, and Join is no longer offered.
+    await waitUntil('Join disabled after the refusal', () =>
+      late.getByRole('button', { name: 'Join', exact: true }).isDisabled(),
+    );
+    expect(await late.getByText(notice).count()).toBe(1);
+    expect(await late.getByText(refusal).count()).toBe(0);
+    expect(await late.locator('.alert').count()).toBe(1);
+  });
+});
+
 describe('moderation', () => {
   it('a moderator mutes someone and everyone sees it', async () => {
     const {
