@@ -3,7 +3,7 @@
  * sees it), and the `m` / `v` keys. Real server, real signalling, Debian chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { inMeeting, useMeetingHall, waitUntil } from './meeting-helpers';
+import { inMeeting, status, useMeetingHall, waitUntil } from './meeting-helpers';
 
 const hall = useMeetingHall();
 
@@ -89,6 +89,32 @@ describe('moderation', () => {
     await mod.getByRole('img', { name: mutedLabel }).first().waitFor();
     // Bea's own controls follow: her microphone is off and she can unmute herself.
     await bea.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+  });
+
+  it('Remove asks first; Cancel keeps the person, Remove in the dialog takes them out', async () => {
+    const {
+      host: mod,
+      guests: [rob],
+    } = await hall.openMeeting({
+      owner: 'Rhea Remover',
+      space: { name: 'Remove room' },
+      guests: ['Rob Removed'],
+    });
+    await mod.getByRole('button', { name: 'Participants' }).click();
+    await mod.getByRole('button', { name: 'Remove Rob Removed from the meeting' }).click();
+    const dialog = mod.getByRole('dialog', { name: 'Remove Rob Removed?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await status(rob)).toBe('meeting');
+
+    await mod.getByRole('button', { name: 'Remove Rob Removed from the meeting' }).click();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await rob.getByRole('heading', { name: 'You were removed' }).waitFor();
+    await waitUntil(
+      'Rob gone from the host',
+      async () => (await mod.locator('.tile', { hasText: 'Rob Removed' }).count()) === 0,
+    );
   });
 
   it('the m key toggles the microphone and v the camera', async () => {
