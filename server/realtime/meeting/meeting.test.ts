@@ -448,6 +448,20 @@ describe('meeting: reconnection', () => {
     expect(room()?.peers.get(a.id)).not.toBe(firstPeer);
   });
 
+  it('a shutdown closes everyone without telling anyone the others left first', () => {
+    const { join, meeting, events } = setup();
+    const a = join('Ana');
+    const b = join('Bo');
+    const c = join('Cy');
+    meeting.dispatch({ type: 'end', reason: 'shutdown' });
+    for (const p of [a, b, c]) {
+      expect(p.link.of('participant_left')).toHaveLength(0);
+      expect(p.link.closed?.code).toBe(CloseCodes.goingAway);
+    }
+    // Attendance still records each leave.
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(3);
+  });
+
   it('lets a participant go when the grace period ends', () => {
     const { join, meeting, timers, events } = setup();
     const a = join('Ana');

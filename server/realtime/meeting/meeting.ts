@@ -446,16 +446,21 @@ export class Meeting {
     this.participants.delete(p.id);
     if (this.lobby.take(p.id) !== undefined) this.sendLobbyToModerators();
     this.detachMedia(p);
+    // When the meeting ends (a moderator, the space deleted, a restart) everyone goes at once: the
+    // ones not closed yet must not see the others leave first (after a restart they would think
+    // they were alone, while the others are on their way back too).
+    const ending = this.status === 'ended';
     if (this.hands.includes(p.id)) {
       this.hands = this.hands.filter((h) => h !== p.id);
-      this.broadcast({ type: 'hands', queue: this.hands });
+      if (!ending) this.broadcast({ type: 'hands', queue: this.hands });
     }
     if (wasIn) {
-      this.broadcast({
-        type: 'participant_left',
-        participantId: p.id,
-        reason: reason === 'denied' ? 'removed' : reason,
-      });
+      if (!ending)
+        this.broadcast({
+          type: 'participant_left',
+          participantId: p.id,
+          reason: reason === 'denied' ? 'removed' : reason,
+        });
       this.deps.hooks?.participantLeft?.({
         spaceId: this.config.spaceId,
         meetingId: this.id,
