@@ -462,6 +462,28 @@ describe('meeting: reconnection', () => {
     expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(3);
   });
 
+  it('lets the ghost of an account go at once when that account joins again', () => {
+    const { join, meeting, timers, events } = setup();
+    const a = join('Ana', 'viewer', 'acc-ana');
+    const b = join('Bo');
+    const other = join('Ana elsewhere', 'viewer', 'acc-other');
+    meeting.dispatch({ type: 'disconnected', participantId: a.id, link: a.link });
+    meeting.dispatch({ type: 'disconnected', participantId: other.id, link: other.link });
+    const again = join('Ana', 'viewer', 'acc-ana');
+    expect(b.link.of('participant_left').map((m) => m.participantId)).toEqual([a.id]);
+    expect(again.link.last('roster')?.participants.map((p) => p.id)).toEqual([
+      b.id,
+      other.id,
+      again.id,
+    ]);
+    expect(
+      meeting.dispatch({ type: 'resume', resumeToken: a.resumeToken, link: new Link() }),
+    ).toMatchObject({ ok: false, code: 'resume_failed' });
+    // Only the other account's grace timer is left.
+    expect(timers.pending.size).toBe(1);
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(1);
+  });
+
   it('lets a participant go when the grace period ends', () => {
     const { join, meeting, timers, events } = setup();
     const a = join('Ana');

@@ -306,6 +306,13 @@ export class Meeting {
         message: 'The meeting is locked.',
       };
     }
+    // The same account back on a new socket (its browser crashed, or it opened the link again
+    // elsewhere) while its old place waits for a resume: that place is a ghost now, let it go.
+    if (request.accountId !== null) {
+      for (const ghost of [...this.participants.values()]) {
+        if (ghost.accountId === request.accountId && ghost.link === null) this.leave(ghost, 'left');
+      }
+    }
     if (c.maxParticipants !== null && this.participants.size >= c.maxParticipants) {
       return {
         ok: false,
