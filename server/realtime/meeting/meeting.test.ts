@@ -462,6 +462,24 @@ describe('meeting: reconnection', () => {
     expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(3);
   });
 
+  it('lets a participant go at once when their page went away (1001), not on a drop', () => {
+    const { join, meeting, timers, events } = setup();
+    const a = join('Ana');
+    const b = join('Bo');
+    const c = join('Cy');
+    meeting.dispatch({ type: 'disconnected', participantId: a.id, link: a.link, pageGone: true });
+    expect(c.link.last('participant_left')).toMatchObject({ participantId: a.id, reason: 'left' });
+    expect(c.link.of('participant_updated')).toHaveLength(0);
+    meeting.dispatch({ type: 'disconnected', participantId: b.id, link: b.link });
+    expect(c.link.of('participant_left')).toHaveLength(1);
+    expect(c.link.last('participant_updated')?.participant).toMatchObject({
+      id: b.id,
+      connection: 'reconnecting',
+    });
+    expect(timers.pending.size).toBe(1);
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(1);
+  });
+
   it('lets the ghost of an account go at once when that account joins again', () => {
     const { join, meeting, timers, events } = setup();
     const a = join('Ana', 'viewer', 'acc-ana');

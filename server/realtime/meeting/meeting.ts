@@ -147,7 +147,13 @@ export type MeetingEvent =
   | { type: 'connect'; request: JoinRequest; link: ParticipantLink }
   | { type: 'resume'; resumeToken: string; link: ParticipantLink }
   | { type: 'message'; participantId: string; message: ClientMessage }
-  | { type: 'disconnected'; participantId: string; link: ParticipantLink }
+  | {
+      type: 'disconnected';
+      participantId: string;
+      link: ParticipantLink;
+      /** The browser closed the socket going away (1001): its page is gone, nobody can resume. */
+      pageGone?: boolean | undefined;
+    }
   | { type: 'grace_expired'; participantId: string }
   /** The space's effective settings changed (owner's save, site defaults): they apply now. */
   | { type: 'settings'; settings: MeetingSettings }
@@ -243,7 +249,7 @@ export class Meeting {
         this.onMessage(event.participantId, event.message);
         return undefined;
       case 'disconnected':
-        this.onDisconnected(event.participantId, event.link);
+        this.onDisconnected(event.participantId, event.link, event.pageGone === true);
         return undefined;
       case 'grace_expired': {
         const p = this.participants.get(event.participantId);
@@ -431,11 +437,18 @@ export class Meeting {
     return { ok: true, participantId: p.id, resumeToken: p.resumeToken };
   }
 
-  private onDisconnected(participantId: string, link: ParticipantLink): void {
+  private onDisconnected(participantId: string, link: ParticipantLink, pageGone: boolean): void {
     const p = this.participants.get(participantId);
     // A late close of a socket that was already replaced by a resume changes nothing.
     if (p === undefined || p.link !== link || p.state === 'left') return;
     p.link = null;
+    // The page closed, crashed or went elsewhere (the browser says so with 1001): its resume token
+    // went with it, so a grace period would only show a ghost. A network drop (no close frame, or
+    // our heartbeat) and a client's own drop keep their place.
+    if (pageGone) {
+      this.leave(p, 'left');
+      return;
+    }
     p.graceTimer = this.timers.setTimeout(
       () => this.dispatch({ type: 'grace_expired', participantId }),
       this.deps.resumeGraceMs ?? SIGNAL_LIMITS.resumeGraceMs,
