@@ -3,7 +3,7 @@
  * sees it), and the `m` / `v` keys. Real server, real signalling, Debian chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { inMeeting, useMeetingHall, waitUntil } from './meeting-helpers';
+import { inMeeting, status, useMeetingHall, waitUntil } from './meeting-helpers';
 
 const hall = useMeetingHall();
 
@@ -32,6 +32,41 @@ describe('lobby', () => {
   });
 });
 
+describe('a locked meeting', () => {
+  it('the pre-join page says so once and offers no Join; a refused Join says it once', async () => {
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Lena Locker',
+      space: { name: 'Locked room' },
+      guests: [],
+    });
+    // This guest's page is open before the lock: its status still says "open".
+    const late = await hall.newPage();
+    await late.goto(`/s/${space.slug}`);
+    await late.getByLabel('Your name').fill('Lou Late');
+
+    await mod.getByRole('button', { name: 'Moderation' }).click();
+    await mod.getByRole('button', { name: 'Lock meeting' }).click();
+    await mod.getByText('Locked', { exact: true }).first().waitFor();
+
+    const notice = 'A moderator has locked this meeting. Only moderators can enter now.';
+    const refusal = 'A moderator has locked the meeting. Only moderators can enter now.';
+    const fresh = await hall.newPage();
+    await fresh.goto(`/s/${space.slug}`);
+    await fresh.getByText(notice).waitFor();
+    expect(await fresh.getByRole('button', { name: 'Join', exact: true }).isDisabled()).toBe(true);
+
+    await late.getByRole('button', { name: 'Join', exact: true }).click();
+    await late.getByText(notice).waitFor();
+    // The refreshed status takes over: still one message, and Join is no longer offered.
+    await waitUntil('Join disabled after the refusal', () =>
+      late.getByRole('button', { name: 'Join', exact: true }).isDisabled(),
+    );
+    expect(await late.getByText(notice).count()).toBe(1);
+    expect(await late.getByText(refusal).count()).toBe(0);
+    expect(await late.locator('.alert').count()).toBe(1);
+  });
+});
+
 describe('moderation', () => {
   it('a moderator mutes someone and everyone sees it', async () => {
     const {
@@ -54,6 +89,32 @@ describe('moderation', () => {
     await mod.getByRole('img', { name: mutedLabel }).first().waitFor();
     // Bea's own controls follow: her microphone is off and she can unmute herself.
     await bea.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+  });
+
+  it('Remove asks first; Cancel keeps the person, Remove in the dialog takes them out', async () => {
+    const {
+      host: mod,
+      guests: [rob],
+    } = await hall.openMeeting({
+      owner: 'Rhea Remover',
+      space: { name: 'Remove room' },
+      guests: ['Rob Removed'],
+    });
+    await mod.getByRole('button', { name: 'Participants' }).click();
+    await mod.getByRole('button', { name: 'Remove Rob Removed from the meeting' }).click();
+    const dialog = mod.getByRole('dialog', { name: 'Remove Rob Removed?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await status(rob)).toBe('meeting');
+
+    await mod.getByRole('button', { name: 'Remove Rob Removed from the meeting' }).click();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await rob.getByRole('heading', { name: 'You were removed' }).waitFor();
+    await waitUntil(
+      'Rob gone from the host',
+      async () => (await mod.locator('.tile', { hasText: 'Rob Removed' }).count()) === 0,
+    );
   });
 
   it('the m key toggles the microphone and v the camera', async () => {

@@ -2,7 +2,8 @@
  * A server restart in the middle of a meeting: the real `commonhall serve` process (HTTP,
  * signalling and SFU in one process, SQLite in a data dir) is stopped with SIGTERM and started
  * again on the same ports and data dir. Both participants must come back by themselves and decode
- * each other's video again, without anyone clicking anything.
+ * each other's video again, without anyone clicking anything. The first one back is not told they
+ * are the only one here while the other is still on the way.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -160,6 +161,23 @@ describe('server restart', () => {
       const bId = await inMeeting(b);
       await expectVideoRising(a, bId);
       await expectVideoRising(b, aId);
+      // Each page notes if it ever says "the only one here" from now on.
+      for (const page of [a, b]) {
+        await page.evaluate(() => {
+          const w = window as Window & { sawAlone?: boolean };
+          w.sawAlone = false;
+          const check = () => {
+            if (document.body.textContent.includes('You are the only one here')) w.sawAlone = true;
+          };
+          new MutationObserver(check).observe(document.body, {
+            childList: true,
+            subtree: true,
+            characterData: true,
+          });
+        });
+      }
+      const sawAlone = (page: typeof a) =>
+        page.evaluate(() => (window as Window & { sawAlone?: boolean }).sawAlone === true);
 
       await stopServer();
       // Both see that the connection is gone and try to come back (no "ended" screen).
@@ -173,7 +191,13 @@ describe('server restart', () => {
       // The server stays away a while, as a real restart would.
       await new Promise((r) => setTimeout(r, 3000));
       expect(await status(a)).toBe('reconnecting');
+      // Bo's network is down a while longer: Ada is back first, alone in the new meeting.
+      await b.context().setOffline(true);
       await startServer();
+      await waitUntil('Ada back first', async () => (await status(a)) === 'meeting', 60_000);
+      await a.getByText('The others are coming back').waitFor();
+      expect(await status(b)).toBe('reconnecting');
+      await b.context().setOffline(false);
 
       for (const page of [a, b]) {
         await waitUntil(
@@ -196,6 +220,8 @@ describe('server restart', () => {
         await page.getByText('Ada Before').first().waitFor();
         await page.getByText('Bo Before').first().waitFor();
       }
+      expect(await sawAlone(a)).toBe(false);
+      expect(await sawAlone(b)).toBe(false);
     },
     SLOW_TEST_MS,
   );

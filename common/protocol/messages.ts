@@ -45,6 +45,8 @@
  *    place is kept for 15 s: open a new socket and send `{type:'resume', resumeToken}` — same
  *    identity, same phase; then publish again (media renegotiates). Use `shouldReconnect(code)`
  *    from close-codes.ts to decide; after a server restart resume fails (4011), so join again.
+ *    A socket the browser closes with 1001 (going away: the page closed, crashed or navigated)
+ *    lets the place go at once, as does a new join by the same account while the place waits.
  *
  * Any message may carry `ref` (your own string); an `error` answering it echoes the `ref`.
  * Malformed, oversized or out-of-order messages get `error {code}`; too many of them (or too many

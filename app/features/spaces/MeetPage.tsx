@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -69,6 +69,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   const [camId, setCamId] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const queryClient = useQueryClient();
   const handedOver = useRef(false);
   const streamRef = useRef<MediaStream | null>(null);
   // The preview being opened; Join waits for it so the meeting starts with camera and microphone.
@@ -133,6 +134,17 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   const needsCode = space.accessCodeRequired && !space.viewerIsModerator;
   // A member is shown by their account's name (the server decides it); a guest picks one.
   const shownName = account !== null ? account.name : name;
+  // The server refuses a locked meeting to everyone it would not make a moderator (owner,
+  // co-moderator, moderator code). The status we poll says so before any click; a refusal on
+  // Join (the lock came after our last poll) says so too and refreshes the status.
+  const refusedLocked = error instanceof ApiError && error.code === 'space_locked';
+  const liveLocked = space.live?.locked === true;
+  const lockedOut = liveLocked && !space.viewerIsModerator;
+  useEffect(() => {
+    // The status changed (e.g. unlocked): a refusal from before no longer holds.
+    setError((e: unknown) => (e instanceof ApiError && e.code === 'space_locked' ? null : e));
+  }, [liveLocked]);
+  const canTryModeratorCode = showModCode && code !== '';
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     performance.clearMarks();
@@ -150,6 +162,8 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     } catch (err) {
       setBusy(false);
       setError(err);
+      if (err instanceof ApiError && err.code === 'space_locked')
+        void queryClient.invalidateQueries({ queryKey: spacesKeys.public(space.slug) });
       return;
     }
     if (account === null) localStorage.setItem(NAME_KEY, name.trim());
@@ -187,7 +201,8 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     error instanceof ApiError && error.code === 'access_code_invalid'
       ? t('errors.access_code_invalid')
       : undefined;
-  const otherError = error !== null && nameError === undefined && codeError === undefined;
+  const otherError =
+    error !== null && nameError === undefined && codeError === undefined && !refusedLocked;
   const hasCam = (stream?.getVideoTracks().length ?? 0) > 0;
   const hasMic = (stream?.getAudioTracks().length ?? 0) > 0;
 
@@ -286,9 +301,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
             t('prejoin.notStarted')
           )}
         </p>
-        {space.live?.locked === true && !space.viewerIsModerator && (
-          <Alert tone="warning">{t('prejoin.lockedNotice')}</Alert>
-        )}
+        {(lockedOut || refusedLocked) && <Alert tone="warning">{t('prejoin.lockedNotice')}</Alert>}
         {space.signInRequired && account === null && (
           <Alert tone="info">
             {t('prejoin.signInNeeded')}{' '}
@@ -322,7 +335,13 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
               onChange={(e) => setCode(e.target.value)}
             />
           )}
-          <Button type="submit" size="lg" block busy={busy}>
+          <Button
+            type="submit"
+            size="lg"
+            block
+            busy={busy}
+            disabled={lockedOut && !canTryModeratorCode}
+          >
             {t('prejoin.join')}
           </Button>
           {!needsCode && space.moderatorCodeEnabled && !space.viewerIsModerator && !showModCode && (

@@ -67,6 +67,11 @@ export interface MeetingState {
   cameraOn: boolean;
   /** The last refusal from the server (e.g. locked_by_moderator), shown briefly by the UI. */
   notice: { code: SignalErrorCode; at: number } | null;
+  /**
+   * We had to join again as new (e.g. the server restarted) while others were with us: they are
+   * likely on their way back too, so an empty meeting is not "only you" yet (OTHERS_RETURN_MS).
+   */
+  othersReturning: boolean;
 }
 
 export interface MeetingClientOptions {
@@ -91,6 +96,8 @@ const RETRY_MAX_MS = 5000;
 const CLIENT_DROP = 4000;
 /** A subscribe PC `disconnected` this long is broken (it may come back by itself before). */
 const SUBSCRIBE_DISCONNECTED_MS = 4000;
+/** How long after joining again as new we expect the others we had to come back too. */
+const OTHERS_RETURN_MS = 30_000;
 /** Ref prefix of our `resubscribe` messages (their refusals are not shown as notices). */
 const RESUBSCRIBE_REF = 'resubscribe-';
 
@@ -176,6 +183,7 @@ export class MeetingClient {
   private resubscribesSent = 0;
   /** Runs while the subscribe PC is `disconnected` (see SUBSCRIBE_DISCONNECTED_MS). */
   private disconnectedTimer: number | undefined;
+  private othersReturningTimer: number | undefined;
   private senders: Partial<Record<TrackSourceName, RTCRtpSender>> = {};
   private publishing = false;
   private republish = false;
@@ -207,6 +215,7 @@ export class MeetingClient {
       microphoneOn: options.microphoneOn,
       cameraOn: options.cameraOn,
       notice: null,
+      othersReturning: false,
     };
     this.applyLocalTrackStates();
   }
@@ -248,6 +257,7 @@ export class MeetingClient {
     this.closedByUs = true;
     window.clearTimeout(this.retryTimer);
     window.clearInterval(this.pingTimer);
+    window.clearTimeout(this.othersReturningTimer);
     const ws = this.ws;
     this.ws = null;
     if (ws !== null && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'left');
@@ -385,6 +395,22 @@ export class MeetingClient {
     }, delay);
   }
 
+  /**
+   * Whether a `joined` as `selfId` is a join as new after we lost a place where others were
+   * (they lost theirs too, e.g. the server restarted), and for how long to think so.
+   */
+  private othersWillReturn(selfId: string): boolean {
+    const before = this.state.self;
+    if (before === null || before.id === selfId) return this.state.othersReturning;
+    if (!this.state.participants.some((p) => p.id !== before.id)) return false;
+    window.clearTimeout(this.othersReturningTimer);
+    this.othersReturningTimer = window.setTimeout(
+      () => this.set({ othersReturning: false }),
+      OTHERS_RETURN_MS,
+    );
+    return true;
+  }
+
   private send(m: ClientMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
   }
@@ -398,7 +424,12 @@ export class MeetingClient {
         this.droppedAt = null;
         this.attempts = 0;
         this.resumeToken = m.resumeToken;
-        this.set({ self: m.self, space: m.space, rules: m.rules });
+        this.set({
+          self: m.self,
+          space: m.space,
+          rules: m.rules,
+          othersReturning: this.othersWillReturn(m.self.id),
+        });
         this.enterPhase(m.phase, true);
         return;
       case 'phase':
@@ -406,6 +437,8 @@ export class MeetingClient {
         return;
       case 'roster':
         this.set({
+          othersReturning:
+            this.state.othersReturning && !m.participants.some((p) => p.id !== this.state.self?.id),
           participants: m.participants,
           hands: m.hands,
           locked: m.locked,
@@ -420,7 +453,10 @@ export class MeetingClient {
         const others = this.state.participants.filter((x) => x.id !== p.id);
         const list = [...others, p].sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
         const isSelf = p.id === this.state.self?.id;
-        this.set({ participants: list, ...(isSelf ? { self: p } : {}) });
+        this.set({
+          participants: list,
+          ...(isSelf ? { self: p } : { othersReturning: false }),
+        });
         if (isSelf) {
           if (!p.microphone && this.state.microphoneOn) this.setMicrophoneLocal(false);
           if (!p.camera && this.state.cameraOn) this.setCameraLocal(false);

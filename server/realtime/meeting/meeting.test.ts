@@ -502,6 +502,60 @@ describe('meeting: reconnection', () => {
     expect(room()?.peers.get(a.id)).not.toBe(firstPeer);
   });
 
+  it('a shutdown closes everyone without telling anyone the others left first', () => {
+    const { join, meeting, events } = setup();
+    const a = join('Ana');
+    const b = join('Bo');
+    const c = join('Cy');
+    meeting.dispatch({ type: 'end', reason: 'shutdown' });
+    for (const p of [a, b, c]) {
+      expect(p.link.of('participant_left')).toHaveLength(0);
+      expect(p.link.closed?.code).toBe(CloseCodes.goingAway);
+    }
+    // Attendance still records each leave.
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(3);
+  });
+
+  it('lets a participant go at once when their page went away (1001), not on a drop', () => {
+    const { join, meeting, timers, events } = setup();
+    const a = join('Ana');
+    const b = join('Bo');
+    const c = join('Cy');
+    meeting.dispatch({ type: 'disconnected', participantId: a.id, link: a.link, pageGone: true });
+    expect(c.link.last('participant_left')).toMatchObject({ participantId: a.id, reason: 'left' });
+    expect(c.link.of('participant_updated')).toHaveLength(0);
+    meeting.dispatch({ type: 'disconnected', participantId: b.id, link: b.link });
+    expect(c.link.of('participant_left')).toHaveLength(1);
+    expect(c.link.last('participant_updated')?.participant).toMatchObject({
+      id: b.id,
+      connection: 'reconnecting',
+    });
+    expect(timers.pending.size).toBe(1);
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(1);
+  });
+
+  it('lets the ghost of an account go at once when that account joins again', () => {
+    const { join, meeting, timers, events } = setup();
+    const a = join('Ana', 'viewer', 'acc-ana');
+    const b = join('Bo');
+    const other = join('Ana elsewhere', 'viewer', 'acc-other');
+    meeting.dispatch({ type: 'disconnected', participantId: a.id, link: a.link });
+    meeting.dispatch({ type: 'disconnected', participantId: other.id, link: other.link });
+    const again = join('Ana', 'viewer', 'acc-ana');
+    expect(b.link.of('participant_left').map((m) => m.participantId)).toEqual([a.id]);
+    expect(again.link.last('roster')?.participants.map((p) => p.id)).toEqual([
+      b.id,
+      other.id,
+      again.id,
+    ]);
+    expect(
+      meeting.dispatch({ type: 'resume', resumeToken: a.resumeToken, link: new Link() }),
+    ).toMatchObject({ ok: false, code: 'resume_failed' });
+    // Only the other account's grace timer is left.
+    expect(timers.pending.size).toBe(1);
+    expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(1);
+  });
+
   it('lets a participant go when the grace period ends', () => {
     const { join, meeting, timers, events } = setup();
     const a = join('Ana');

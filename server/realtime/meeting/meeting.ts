@@ -154,7 +154,13 @@ export type MeetingEvent =
   | { type: 'connect'; request: JoinRequest; link: ParticipantLink }
   | { type: 'resume'; resumeToken: string; link: ParticipantLink }
   | { type: 'message'; participantId: string; message: ClientMessage }
-  | { type: 'disconnected'; participantId: string; link: ParticipantLink }
+  | {
+      type: 'disconnected';
+      participantId: string;
+      link: ParticipantLink;
+      /** The browser closed the socket going away (1001): its page is gone, nobody can resume. */
+      pageGone?: boolean | undefined;
+    }
   | { type: 'grace_expired'; participantId: string }
   /** The space's effective settings changed (owner's save, site defaults): they apply now. */
   | { type: 'settings'; settings: MeetingSettings }
@@ -278,7 +284,7 @@ export class Meeting {
         this.onMessage(event.participantId, event.message);
         return undefined;
       case 'disconnected':
-        this.onDisconnected(event.participantId, event.link);
+        this.onDisconnected(event.participantId, event.link, event.pageGone === true);
         return undefined;
       case 'grace_expired': {
         const p = this.participants.get(event.participantId);
@@ -342,6 +348,13 @@ export class Meeting {
         closeCode: CloseCodes.spaceLocked,
         message: 'The meeting is locked.',
       };
+    }
+    // The same account back on a new socket (its browser crashed, or it opened the link again
+    // elsewhere) while its old place waits for a resume: that place is a ghost now, let it go.
+    if (request.accountId !== null) {
+      for (const ghost of [...this.participants.values()]) {
+        if (ghost.accountId === request.accountId && ghost.link === null) this.leave(ghost, 'left');
+      }
     }
     if (this.needsLobby(request)) {
       // The lobby does not take seats (bots waiting there cannot keep a member out), but it
@@ -472,11 +485,18 @@ export class Meeting {
     return { ok: true, participantId: p.id, resumeToken: p.resumeToken };
   }
 
-  private onDisconnected(participantId: string, link: ParticipantLink): void {
+  private onDisconnected(participantId: string, link: ParticipantLink, pageGone: boolean): void {
     const p = this.participants.get(participantId);
     // A late close of a socket that was already replaced by a resume changes nothing.
     if (p === undefined || p.link !== link || p.state === 'left') return;
     p.link = null;
+    // The page closed, crashed or went elsewhere (the browser says so with 1001): its resume token
+    // went with it, so a grace period would only show a ghost. A network drop (no close frame, or
+    // our heartbeat) and a client's own drop keep their place.
+    if (pageGone) {
+      this.leave(p, 'left');
+      return;
+    }
     p.graceTimer = this.timers.setTimeout(
       () => this.dispatch({ type: 'grace_expired', participantId }),
       this.deps.resumeGraceMs ?? SIGNAL_LIMITS.resumeGraceMs,
@@ -494,16 +514,21 @@ export class Meeting {
     this.participants.delete(p.id);
     if (this.lobby.take(p.id) !== undefined) this.sendLobbyRemoved([p.id]);
     this.detachMedia(p);
+    // When the meeting ends (a moderator, the space deleted, a restart) everyone goes at once: the
+    // ones not closed yet must not see the others leave first (after a restart they would think
+    // they were alone, while the others are on their way back too).
+    const ending = this.status === 'ended';
     if (this.hands.includes(p.id)) {
       this.hands = this.hands.filter((h) => h !== p.id);
-      this.broadcast({ type: 'hands', queue: this.hands });
+      if (!ending) this.broadcast({ type: 'hands', queue: this.hands });
     }
     if (wasIn) {
-      this.broadcast({
-        type: 'participant_left',
-        participantId: p.id,
-        reason: reason === 'denied' ? 'removed' : reason,
-      });
+      if (!ending)
+        this.broadcast({
+          type: 'participant_left',
+          participantId: p.id,
+          reason: reason === 'denied' ? 'removed' : reason,
+        });
       this.deps.hooks?.participantLeft?.({
         spaceId: this.config.spaceId,
         meetingId: this.id,

@@ -136,7 +136,8 @@ export class LocalRouter implements Router {
     return {
       participantId,
       receive: (message) => meeting.dispatch({ type: 'message', participantId, message }),
-      disconnected: () => meeting.dispatch({ type: 'disconnected', participantId, link }),
+      disconnected: (pageGone) =>
+        meeting.dispatch({ type: 'disconnected', participantId, link, pageGone }),
     };
   }
 

@@ -55,7 +55,7 @@ type Envelope =
   /** A relayed participant's validated message, from their socket's node to the host. */
   | { t: 'msg'; relay: string; message: ClientMessage }
   /** A relayed participant's socket closed. */
-  | { t: 'gone'; relay: string }
+  | { t: 'gone'; relay: string; pageGone?: boolean }
   /** From the host, for a relayed participant's socket. */
   | { t: 'send'; relay: string; message: ServerMessage }
   | { t: 'close'; relay: string; code: number; reason: string };
@@ -362,9 +362,9 @@ export class RedisRouter implements Router {
         receive: (message) => {
           if (this.relays.has(relay)) this.send(host, { t: 'msg', relay, message });
         },
-        disconnected: () => {
+        disconnected: (pageGone) => {
           if (!this.relays.delete(relay)) return;
-          this.send(host, { t: 'gone', relay });
+          this.send(host, { t: 'gone', relay, ...(pageGone === true ? { pageGone } : {}) });
         },
       },
     };
@@ -427,7 +427,7 @@ export class RedisRouter implements Router {
         void this.inTurn(() => {
           const h = this.hosted.get(e.relay);
           this.hosted.delete(e.relay);
-          h?.signal.disconnected();
+          h?.signal.disconnected(e.pageGone === true);
           return Promise.resolve();
         });
         return;

@@ -11,8 +11,11 @@ export interface ParticipantSignal {
   readonly participantId: string;
   /** Hands a validated client message to the meeting. */
   receive(message: ClientMessage): void;
-  /** The participant's socket closed (their place is kept for the grace period). */
-  disconnected(): void;
+  /**
+   * The participant's socket closed: their place is kept for the grace period, unless `pageGone`
+   * (the browser closed it with 1001, going away: the page that could resume no longer exists).
+   */
+  disconnected(pageGone?: boolean): void;
 }
 
 export type SignalStart =

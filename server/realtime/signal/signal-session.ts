@@ -109,12 +109,15 @@ export class SignalSession {
     }
   }
 
-  /** The socket closed (by either side). */
-  onClose(): void {
+  /**
+   * The socket closed (by either side); `code` is the close code the browser sent (1001: its page
+   * went away, see ParticipantSignal.disconnected).
+   */
+  onClose(code?: number): void {
     clearTimeout(this.joinTimer);
     const was = this.phase;
     this.phase = 'closed';
-    if (was === 'joined') this.signal?.disconnected();
+    if (was === 'joined') this.signal?.disconnected(code === CloseCodes.goingAway);
   }
 
   private startJoin(start: Promise<SignalStart>): void {

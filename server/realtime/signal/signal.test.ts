@@ -578,6 +578,26 @@ describe(`signalling over real sockets on ${testDialect()}`, () => {
       await Promise.all([a.client.closed, again.closed]);
     });
 
+    it('lets a participant whose page went away (1001) go at once, with no reconnecting place', async () => {
+      const space = await createTestSpace(t.app, owner);
+      const a = await guestJoin(space.slug, 'Ana');
+      const b = await guestJoin(space.slug, 'Bea');
+      await a.client.next('participant_joined');
+      b.client.ws.close(CloseCodes.goingAway, 'page gone');
+      const left = await a.client.next('participant_left');
+      expect(left).toMatchObject({ participantId: b.joined.self.id, reason: 'left' });
+      expect(
+        a.client.received.some(
+          (m) => m.type === 'participant_updated' && m.participant.connection === 'reconnecting',
+        ),
+      ).toBe(false);
+      const again = await TestClient.open(t.wsUrl);
+      again.send({ type: 'resume', resumeToken: b.joined.resumeToken });
+      expect((await again.next('error')).code).toBe('resume_failed');
+      a.client.close();
+      await a.client.closed;
+    });
+
     it('lets a participant go after the grace period, and then resume fails', async () => {
       const space = await createTestSpace(t.app, owner);
       const a = await guestJoin(space.slug, 'Ana');

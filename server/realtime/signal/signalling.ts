@@ -254,11 +254,11 @@ export function createSignalling(deps: SignallingDeps): Signalling {
         session.onFrame(data, isBinary);
       });
       socket.on('error', (err) => request.log.info({ err }, 'signalling socket error'));
-      socket.on('close', () => {
+      socket.on('close', (code: number) => {
         openSockets.release(address);
         clearInterval(heartbeat);
         sockets.delete(socket);
-        session.onClose();
+        session.onClose(code);
       });
     });
   };

@@ -216,7 +216,11 @@ export function MeetingView({ client }: { client: MeetingClient }) {
             {tiles}
           </div>
         )}
-        {others.length === 0 && <p className="stage-alone">{t('meeting.alone')}</p>}
+        {others.length === 0 && (
+          <p className="stage-alone">
+            {s.othersReturning ? t('meeting.othersReturning') : t('meeting.alone')}
+          </p>
+        )}
       </main>
 
       {panel !== null && (

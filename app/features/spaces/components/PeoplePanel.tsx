@@ -1,5 +1,7 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LobbyEntry, ParticipantInfo } from '@common/protocol';
+import { Button, Dialog } from '@app/components';
 import type { MeetingClient } from '@app/lib/media';
 import { MeetIcon } from './MeetIcon';
 import { initials } from './VideoTile';
@@ -22,6 +24,12 @@ export function PeoplePanel({
 }) {
   const { t } = useTranslation('spaces');
   const byId = new Map(participants.map((p) => [p.id, p]));
+  // Removing someone is asked once more: it ends their meeting at once.
+  const [removing, setRemoving] = useState<ParticipantInfo | null>(null);
+  const confirmRemove = () => {
+    if (removing !== null) client.remove(removing.id);
+    setRemoving(null);
+  };
   return (
     <div className="panel-body people">
       {isModerator && lobby.length > 0 && (
@@ -164,7 +172,7 @@ export function PeoplePanel({
                     type="button"
                     className="btn btn-ghost btn-sm danger-text"
                     aria-label={t('people.removeName', { name: p.name })}
-                    onClick={() => client.remove(p.id)}
+                    onClick={() => setRemoving(p)}
                   >
                     {t('people.remove')}
                   </button>
@@ -174,6 +182,23 @@ export function PeoplePanel({
           ))}
         </ul>
       </section>
+      <Dialog
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        title={t('people.removeConfirmTitle', { name: removing?.name ?? '' })}
+        footer={
+          <div className="row row-end">
+            <Button variant="secondary" onClick={() => setRemoving(null)}>
+              {t('common:actions.cancel')}
+            </Button>
+            <Button variant="danger" onClick={confirmRemove}>
+              {t('people.remove')}
+            </Button>
+          </div>
+        }
+      >
+        <p>{t('people.removeConfirmBody', { name: removing?.name ?? '' })}</p>
+      </Dialog>
     </div>
   );
 }
