@@ -329,6 +329,34 @@ describe(`handbook pages on ${testDialect()}`, () => {
     });
     expect(guest.statusCode).toBe(401);
   });
+
+  it('lets shared caches keep the images of a public handbook only', async () => {
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(10, 2),
+    ]);
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `${api}/images`,
+      headers: { ...member(), 'content-type': 'image/png' },
+      payload: png,
+    });
+    const { url } = up.json<{ url: string }>();
+    const open = await t.app.inject({ method: 'GET', url });
+    expect(open.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+
+    const settings = await t.app.inject({
+      method: 'PUT',
+      url: `${api}/settings`,
+      headers: steward,
+      payload: { read: 'members', edit: 'members', editCircles: [] },
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    const closed = await t.app.inject({ method: 'GET', url, headers: member() });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.headers['cache-control']).toBe('private, max-age=3600');
+  });
 });
 
 describe(`handbook permissions on ${testDialect()}`, () => {
