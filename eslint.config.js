@@ -66,6 +66,21 @@ export default tseslint.config(
     },
   },
   {
+    // Requests to URLs someone else chose must not reach the host's own networks.
+    files: ['server/**/*.ts'],
+    ignores: ['**/*.test.ts', 'server/test/**', 'server/platform/net/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'fetch',
+          message:
+            'Fetch through safeFetch (@server/platform/net): it refuses internal addresses and checks every redirect.',
+        },
+      ],
+    },
+  },
+  {
     files: ['server/platform/**/*.ts', 'server/realtime/sfu/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -19,7 +19,7 @@ import {
 import type { Config } from '@server/config';
 import { systemClock, type Clock } from '@server/platform/clock';
 import { LocalBus, RedisBus, connectRedis, type EventBus } from '@server/platform/bus';
-import { ping, type DbHandle } from '@server/platform/db';
+import { checkReadiness, type DbHandle } from '@server/platform/db';
 import type { Logger } from '@server/platform/log';
 import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
 import { guestActor } from '@server/http/actor';
@@ -219,8 +219,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const ok = await ping(db.db);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database_unreachable' });
+    // Ready means the database answers and takes a write (a full disk fails the write only).
+    const status = await checkReadiness(db.db, clock.now());
+    return reply.status(status === 'ready' ? 200 : 503).send({ status });
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

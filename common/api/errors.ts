@@ -21,6 +21,7 @@ export const commonErrorCodes = [
   'forbidden',
   'csrf_invalid',
   'service_unavailable',
+  'storage_unavailable',
 ] as const;
 
 export const errorCodes = [

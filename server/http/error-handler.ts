@@ -3,6 +3,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
+import { isStorageError } from '@server/platform/db';
 import type { ErrorBody, ErrorCode } from '@common/api/errors';
 import { AppError } from './errors';
 
@@ -64,6 +65,13 @@ function classify(err: FastifyError): {
     return { status: 415, code: 'unsupported_media_type', message: 'Unsupported content type.' };
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, code: 'validation_failed', message: err.message };
+  }
+  if (isStorageError(err)) {
+    return {
+      status: 503,
+      code: 'storage_unavailable',
+      message: 'Commonhall cannot save anything right now (its storage is full or read-only).',
+    };
   }
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side.' };
 }

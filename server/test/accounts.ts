@@ -23,6 +23,7 @@ export const generousRateLimits: AuthOptions['rateLimits'] = {
   resetConfirm: { max: 1_000_000, timeWindowMs: 60_000 },
   invitation: { max: 1_000_000, timeWindowMs: 60_000 },
   memberLookup: { max: 1_000_000, timeWindowMs: 60_000 },
+  currentPassword: { max: 1_000_000, timeWindowMs: 60_000 },
 };
 
 export { generousFloodLimits } from './test-app';

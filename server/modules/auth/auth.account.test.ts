@@ -226,6 +226,28 @@ describe(`password reset and my account on ${testDialect()}`, () => {
     expect(await logIn('ivo.new@example.test', TEST_PASSWORD)).toBe(200);
   });
 
+  it('voids the reset links sent before an e-mail change (they went to the old address)', async () => {
+    const s = await signUpAndLogIn(t.app, { email: 'lea@example.test' });
+    await requestReset('lea@example.test');
+    const token = lastResetToken('lea@example.test');
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/email',
+      headers: authHeaders(s),
+      payload: { currentPassword: TEST_PASSWORD, email: 'lea.new@example.test' },
+    });
+    expect(moved.statusCode).toBe(200);
+    const res = await confirm(token, NEW_PASSWORD);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'reset_token_invalid' } });
+    expect(await logIn('lea.new@example.test', TEST_PASSWORD)).toBe(200);
+    // A link asked for at the new address works.
+    await requestReset('lea.new@example.test');
+    expect((await confirm(lastResetToken('lea.new@example.test'), NEW_PASSWORD)).statusCode).toBe(
+      204,
+    );
+  });
+
   it('keeps my preferred language, and clears it with null', async () => {
     const s = await signUpAndLogIn(t.app);
     const set = await t.app.inject({

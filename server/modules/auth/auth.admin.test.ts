@@ -11,6 +11,7 @@ import {
   authHeaders,
   buildAuthTestApp,
   cookieFrom,
+  generousRateLimits,
   guestSession,
   signUpAndLogIn,
   type TestSession,
@@ -295,6 +296,7 @@ describe(`rate limits on ${testDialect()}`, () => {
           resetConfirm: { max: 2, timeWindowMs: 60_000 },
           invitation: { max: 2, timeWindowMs: 60_000 },
           memberLookup: { max: 2, timeWindowMs: 60_000 },
+          currentPassword: { max: 2, timeWindowMs: 60_000 },
         },
       },
     });
@@ -329,6 +331,50 @@ describe(`rate limits on ${testDialect()}`, () => {
       expect((await check()).statusCode).toBe(200);
       expect((await check()).statusCode).toBe(200);
       expect((await check()).statusCode).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('limits current-password checks per account, from any address: 429 rate_limited', async () => {
+    const t = await buildAuthTestApp({
+      auth: {
+        rateLimits: { ...generousRateLimits, currentPassword: { max: 3, timeWindowMs: 60_000 } },
+      },
+    });
+    try {
+      const s = await signUpAndLogIn(t.app);
+      const other = await signUpAndLogIn(t.app);
+      const guess = (who: TestSession, i: number) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/me/password',
+          headers: authHeaders(who),
+          // A new address each time: the limit follows the account, not the address.
+          remoteAddress: `10.1.0.${i}`,
+          payload: { currentPassword: `guess-${i}-guess`, newPassword: 'Another-Harbour-Lamp-9' },
+        });
+      for (let i = 0; i < 3; i++) expect((await guess(s, i)).statusCode).toBe(400);
+      const limited = await guess(s, 3);
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      // The e-mail change and account deletion check the same password under the same limit.
+      const email = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/email',
+        headers: authHeaders(s),
+        payload: { currentPassword: TEST_PASSWORD, email: 'moved@example.test' },
+      });
+      expect(email.statusCode).toBe(429);
+      const del = await t.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/me',
+        headers: authHeaders(s),
+        payload: { password: TEST_PASSWORD },
+      });
+      expect(del.statusCode).toBe(429);
+      // Another account is not affected.
+      expect((await guess(other, 4)).statusCode).toBe(400);
     } finally {
       await t.close();
     }

@@ -25,6 +25,8 @@ export const defaultAuthOptions: AuthOptions = {
     invitation: { max: 20, timeWindowMs: 10 * MINUTE },
     // A picker looks up as the person types (debounced): generous, but no bulk harvesting.
     memberLookup: { max: 60, timeWindowMs: MINUTE },
+    // Per account: a borrowed session gets a few tries at the password, not a dictionary.
+    currentPassword: { max: 10, timeWindowMs: 10 * MINUTE },
   },
   sessionTtlMs: 30 * 24 * 60 * MINUTE,
 };

@@ -54,6 +54,8 @@ export interface AuthRateLimits {
   resetConfirm: RateLimit;
   invitation: RateLimit;
   memberLookup: RateLimit;
+  /** Checks of the current password (change password or e-mail, delete account), per account. */
+  currentPassword: RateLimit;
 }
 
 const errorDto = z
@@ -89,7 +91,6 @@ export function buildAuthRoutes(
   o: CookieOptions & { rateLimits: AuthRateLimits },
 ): FastifyPluginAsync {
   const limit = (r: RateLimit) => ({ rateLimit: { max: r.max, timeWindow: r.timeWindowMs } });
-
   async function sessionOf(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -122,6 +123,15 @@ export function buildAuthRoutes(
 
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
+    // One limit shared by every route that checks the current password, keyed by the account,
+    // not the address: a borrowed session gets a few tries, not a dictionary from many addresses.
+    // Guests are refused by those routes anyway; they count per address.
+    const checksCurrentPassword = plugin.rateLimit({
+      max: o.rateLimits.currentPassword.max,
+      timeWindow: o.rateLimits.currentPassword.timeWindowMs,
+      keyGenerator: (request) =>
+        request.actor.kind === 'account' ? `account:${request.actor.accountId}` : request.ip,
+    });
 
     app.get(
       '/session',
@@ -242,6 +252,7 @@ export function buildAuthRoutes(
     app.post(
       '/me/password',
       {
+        preHandler: checksCurrentPassword,
         schema: {
           tags: [TAG_ACCOUNT],
           summary: 'Change my password (ends my other sessions)',
@@ -260,6 +271,7 @@ export function buildAuthRoutes(
     app.post(
       '/me/email',
       {
+        preHandler: checksCurrentPassword,
         schema: {
           tags: [TAG_ACCOUNT],
           summary: 'Change my email address',
@@ -277,6 +289,7 @@ export function buildAuthRoutes(
     app.delete(
       '/me',
       {
+        preHandler: checksCurrentPassword,
         schema: {
           tags: [TAG_ACCOUNT],
           summary: 'Delete my account',

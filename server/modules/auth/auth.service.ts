@@ -351,7 +351,11 @@ export class AuthService {
     });
   }
 
-  /** Changes the email address (needs the current password); 409 `email_taken` when in use. */
+  /**
+   * Changes the email address (needs the current password); 409 `email_taken` when in use.
+   * Reset links sent before the change stop working: they went to the old address, which may
+   * be why the address changed.
+   */
   async changeEmail(
     id: string,
     currentPassword: string,
@@ -360,8 +364,12 @@ export class AuthService {
     const account = await this.checkCurrentPassword(id, currentPassword);
     if (account.email === emailAddress) return account;
     if ((await this.d.repo.findAccountByEmail(emailAddress)) !== undefined) throw this.emailTaken();
+    const now = isoNow(this.now());
     try {
-      await this.d.repo.updateAccount(id, { email: emailAddress, updatedAt: isoNow(this.now()) });
+      await this.d.repo.transaction(async (repo) => {
+        await repo.updateAccount(id, { email: emailAddress, updatedAt: now });
+        await repo.voidPasswordResetsOf(id, now);
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw this.emailTaken();
       throw err;

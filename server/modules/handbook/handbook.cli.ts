@@ -59,9 +59,17 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
 export async function importFromSource(
   db: DbHandle,
   source: string,
-  options: { replace?: boolean; clock?: Clock; progress?: Progress } = {},
+  options: {
+    replace?: boolean;
+    clock?: Clock;
+    progress?: Progress;
+    /** Let a site URL (and its redirects) reach this host's own networks. */
+    allowPrivate?: boolean;
+  } = {},
 ): Promise<ImportReport> {
-  const loaded = await loadSource(source, options.progress);
+  const loaded = await loadSource(source, options.progress, {
+    allowPrivate: options.allowPrivate === true,
+  });
   if (loaded.refused.length > 0)
     return { imported: 0, refused: loaded.refused, replacedStarter: 0 };
   return importExport(HandbookRepo.from(db), options.clock ?? systemClock, loaded.pages, {
@@ -86,11 +94,15 @@ export function registerHandbookCommands(program: Command): void {
       .command('import')
       .argument('<source>', 'an export file, a folder of page files, or a Federated Wiki site URL')
       .option('--replace', 'replace existing pages of the same slug instead of refusing them')
+      .option(
+        '--allow-private',
+        'let a site URL, and every redirect, reach loopback, private or link-local addresses',
+      )
       .description('import pages, all or nothing; prints what was refused and why'),
   ).action(
     async (
       source: string,
-      flags: { replace?: boolean; dataDir?: string; databaseUrl?: string },
+      flags: { replace?: boolean; allowPrivate?: boolean; dataDir?: string; databaseUrl?: string },
     ) => {
       const config = configFrom(flags);
       const db = await openDb(config.database);
@@ -99,6 +111,7 @@ export function registerHandbookCommands(program: Command): void {
         const progress = progressBar();
         const report = await importFromSource(db, source, {
           ...(flags.replace === true ? { replace: true } : {}),
+          ...(flags.allowPrivate === true ? { allowPrivate: true } : {}),
           ...(progress !== undefined ? { progress } : {}),
         });
         if (report.refused.length > 0) {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, notFound } from '@server/http/errors';
 import { newId } from '@server/platform/ids';
@@ -29,11 +29,33 @@ export const imageTooLarge = (bytes: number) =>
     { bytes, limitBytes: HANDBOOK_IMAGE_MAX_BYTES },
   );
 
+export const storageUnavailable = () =>
+  new AppError(
+    503,
+    'storage_unavailable',
+    'The image could not be saved: the storage is full or cannot be written. Try again later.',
+  );
+
+/** Writes a new file and flushes it to disk; throws when it cannot (a full disk, a read-only one). */
+export type WriteFile = (path: string, bytes: Buffer) => Promise<void>;
+
+export const writeNewFile: WriteFile = async (path, bytes) => {
+  const file = await open(path, 'wx');
+  try {
+    await file.writeFile(bytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+};
+
 /** Images uploaded for image items: files under DATA_DIR/handbook/images, types checked by content. */
 export class HandbookImages {
   constructor(
     private readonly repo: HandbookRepo,
     private readonly dataDir: string,
+    /** How a file is written (tests pass one that fails like a full disk). */
+    private readonly write: WriteFile = writeNewFile,
   ) {}
 
   private dir(): string {
@@ -52,15 +74,30 @@ export class HandbookImages {
       throw new AppError(415, 'image_type_unsupported', 'Images must be PNG, JPEG, GIF or WebP.');
     }
     const id = newId();
-    await mkdir(this.dir(), { recursive: true });
-    await writeFile(join(this.dir(), id), bytes);
-    await this.repo.insertImage({
-      id,
-      contentType: sig.type,
-      size: bytes.length,
-      createdBy,
-      createdAt: now.toISOString(),
-    });
+    const file = join(this.dir(), id);
+    // Written under a temporary name and renamed once whole: a failed write (a full disk) leaves
+    // no empty or cut-off image behind under the id.
+    const temp = join(this.dir(), `.${id}.partial`);
+    try {
+      await mkdir(this.dir(), { recursive: true });
+      await this.write(temp, bytes);
+      await rename(temp, file);
+    } catch (err) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw Object.assign(storageUnavailable(), { cause: err });
+    }
+    try {
+      await this.repo.insertImage({
+        id,
+        contentType: sig.type,
+        size: bytes.length,
+        createdBy,
+        createdAt: now.toISOString(),
+      });
+    } catch (err) {
+      await rm(file, { force: true }).catch(() => undefined);
+      throw err;
+    }
     return { id, url: `/api/v1/handbook/images/${id}`, contentType: sig.type };
   }
 

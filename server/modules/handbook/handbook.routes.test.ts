@@ -1,3 +1,6 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   HANDBOOK_IMAGE_MAX_BYTES,
@@ -9,6 +12,7 @@ import {
 } from '@common/api/handbook';
 import { rawRequest } from '@server/test/raw-request';
 import { testDialect } from '@server/test/test-app';
+import { HandbookImages } from './handbook.images';
 import { HandbookRepo } from './handbook.repo';
 import { indexesOf } from './handbook.service';
 import {
@@ -328,6 +332,82 @@ describe(`handbook pages on ${testDialect()}`, () => {
       payload: png,
     });
     expect(guest.statusCode).toBe(401);
+  });
+
+  it('answers 503 storage_unavailable when the image folder cannot be made', async () => {
+    // Where the folder should be there is a file: mkdir fails as on a broken or read-only disk.
+    mkdirSync(join(t.config.dataDir, 'handbook'), { recursive: true });
+    writeFileSync(join(t.config.dataDir, 'handbook', 'images'), '');
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `${api}/images`,
+      headers: { ...member(), 'content-type': 'image/png' },
+      payload: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]),
+    });
+    expect(up.statusCode).toBe(503);
+    expect(up.json()).toMatchObject({ error: { code: 'storage_unavailable' } });
+  });
+
+  it('leaves no empty or cut-off file and no image row when the disk fills during a write', async () => {
+    const dir = join(t.config.dataDir, 'handbook', 'images');
+    // Writes a real part of the file, then fails as a full disk does (not a real full disk).
+    const fillsUp = async (path: string, bytes: Buffer) => {
+      await writeFile(path, bytes.subarray(0, 4));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+      });
+    };
+    const images = new HandbookImages(HandbookRepo.from(t.db), t.config.dataDir, fillsUp);
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(100, 3),
+    ]);
+    await expect(images.store(png, null, new Date())).rejects.toMatchObject({
+      statusCode: 503,
+      code: 'storage_unavailable',
+    });
+    expect(readdirSync(dir)).toEqual([]);
+    const rows = await t.db.db
+      .withTables<{ handbookImages: { id: string } }>()
+      .selectFrom('handbookImages')
+      .select('id')
+      .execute();
+    expect(rows).toEqual([]);
+    // The same store with a working disk keeps exactly the image, under its id.
+    const ok = await new HandbookImages(HandbookRepo.from(t.db), t.config.dataDir).store(
+      png,
+      null,
+      new Date(),
+    );
+    expect(readdirSync(dir)).toEqual([ok.id]);
+  });
+
+  it('lets shared caches keep the images of a public handbook only', async () => {
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(10, 2),
+    ]);
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `${api}/images`,
+      headers: { ...member(), 'content-type': 'image/png' },
+      payload: png,
+    });
+    const { url } = up.json<{ url: string }>();
+    const open = await t.app.inject({ method: 'GET', url });
+    expect(open.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+
+    const settings = await t.app.inject({
+      method: 'PUT',
+      url: `${api}/settings`,
+      headers: steward,
+      payload: { read: 'members', edit: 'members', editCircles: [] },
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    const closed = await t.app.inject({ method: 'GET', url, headers: member() });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.headers['cache-control']).toBe('private, max-age=3600');
   });
 });
 

@@ -529,10 +529,17 @@ export function handbookApiRoutes(
       async (req, reply) => {
         await service.authorize(req.actor, 'read');
         const img = await images.read(req.params.id);
+        // An image never changes under its id, so a public handbook's may be cached anywhere for
+        // good; a members-only one's stays in the member's own browser, and not for long (a
+        // shared computer keeps it after logging out).
+        const everyone = (await service.settings()).read === 'everyone';
         return reply
           .type(img.contentType)
           .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'public, max-age=31536000, immutable')
+          .header(
+            'cache-control',
+            everyone ? 'public, max-age=31536000, immutable' : 'private, max-age=3600',
+          )
           .send(img.bytes);
       },
     );

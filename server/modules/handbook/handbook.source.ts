@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { safeFetch } from '@server/platform/net';
 import type { Refusal } from './handbook.transfer';
 
 /** Pages read from a source, keyed by slug, plus what could not even be read. */
@@ -19,13 +20,22 @@ const MAX_PAGES = 50_000;
 const keyedBySlug = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
 const FETCH_TIMEOUT_MS = 30_000;
 
+export interface SourceOptions {
+  /** Fetch from addresses of this host's own networks (`--allow-private`); refused otherwise. */
+  allowPrivate?: boolean;
+}
+
 /**
  * Reads an import source: a running Federated Wiki site (http(s) URL: its sitemap, then each page),
  * a folder of page files (Federated Wiki's `pages/` folder or files named `<slug>.json`), or an
  * export file (a JSON object keyed by slug).
  */
-export async function loadSource(source: string, progress?: Progress): Promise<LoadedSource> {
-  if (/^https?:\/\//i.test(source)) return loadSite(source, progress);
+export async function loadSource(
+  source: string,
+  progress?: Progress,
+  options: SourceOptions = {},
+): Promise<LoadedSource> {
+  if (/^https?:\/\//i.test(source)) return loadSite(source, progress, options);
   const info = await stat(source);
   if (info.isDirectory()) return loadFolder(source, progress);
   const text = await readFile(source, 'utf8');
@@ -60,20 +70,26 @@ async function loadFolder(dir: string, progress?: Progress): Promise<LoadedSourc
   return { pages, refused };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, {
-    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+async function getJson(url: string, options: SourceOptions): Promise<unknown> {
+  // Redirects are followed by safeFetch, which checks every hop's address.
+  const res = await safeFetch(url, {
+    timeoutMs: FETCH_TIMEOUT_MS,
     headers: { accept: 'application/json' },
+    allowPrivate: options.allowPrivate === true,
   });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as unknown;
+  if (res.status < 200 || res.status > 299) throw new Error(`HTTP ${res.status}`);
+  return JSON.parse(res.body.toString('utf8')) as unknown;
 }
 
-async function loadSite(base: string, progress?: Progress): Promise<LoadedSource> {
+async function loadSite(
+  base: string,
+  progress: Progress | undefined,
+  options: SourceOptions,
+): Promise<LoadedSource> {
   const root = base.replace(/\/+$/, '');
   let sitemap: unknown;
   try {
-    sitemap = await getJson(`${root}/system/sitemap.json`);
+    sitemap = await getJson(`${root}/system/sitemap.json`, options);
   } catch (err) {
     return {
       pages: {},
@@ -101,7 +117,7 @@ async function loadSite(base: string, progress?: Progress): Promise<LoadedSource
   const refused: Refusal[] = [];
   for (const [i, slug] of slugs.entries()) {
     try {
-      pages[slug] = await getJson(`${root}/${encodeURIComponent(slug)}.json`);
+      pages[slug] = await getJson(`${root}/${encodeURIComponent(slug)}.json`, options);
     } catch (err) {
       refused.push({ page: slug, reason: `could not fetch it: ${(err as Error).message}` });
     }

@@ -112,6 +112,8 @@ describe(`import from a running Federated Wiki site on ${testDialect()}`, () => 
     const report = await importFromSource(t.db, url, {
       clock: t.clock,
       progress: (done) => seen.push(done),
+      // The test's wiki runs on loopback.
+      allowPrivate: true,
     });
     expect(report).toEqual({ imported: 3, refused: [], replacedStarter: 0 });
     expect(seen).toEqual([1, 2, 3]);
@@ -138,15 +140,27 @@ describe(`import from a running Federated Wiki site on ${testDialect()}`, () => 
     expect(welcome.links.every((l) => l.exists)).toBe(true);
 
     // Importing the same site again refuses every page: nothing changes.
-    const again = await importFromSource(t.db, url, { clock: t.clock });
+    const again = await importFromSource(t.db, url, { clock: t.clock, allowPrivate: true });
     expect(again.imported).toBe(0);
     expect(again.refused).toHaveLength(3);
   }, 60_000);
 
   it('reports an unreachable site and imports nothing', async () => {
     const port = await freePort();
-    const report = await importFromSource(t.db, `http://127.0.0.1:${port}`, { clock: t.clock });
+    const report = await importFromSource(t.db, `http://127.0.0.1:${port}`, {
+      clock: t.clock,
+      allowPrivate: true,
+    });
     expect(report.imported).toBe(0);
     expect(report.refused[0]?.page).toBe('(sitemap)');
+  });
+
+  it('refuses a site on this host’s own networks unless allowPrivate (--allow-private)', async () => {
+    const report = await importFromSource(t.db, url, { clock: t.clock });
+    expect(report.imported).toBe(0);
+    expect(report.refused).toHaveLength(1);
+    expect(report.refused[0]?.page).toBe('(sitemap)');
+    expect(report.refused[0]?.reason).toContain('127.0.0.1');
+    expect(report.refused[0]?.reason).toContain('--allow-private');
   });
 });

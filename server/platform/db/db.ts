@@ -173,3 +173,51 @@ export async function ping(db: Db): Promise<boolean> {
     return false;
   }
 }
+
+export type Readiness = 'ready' | 'database_unreachable' | 'database_not_writable';
+
+/**
+ * Whether the database answers and accepts a write: one row of platform_health is written in a
+ * transaction, so a full disk, a read-only file or a read-only replica shows here and not first
+ * as failed log-ins.
+ */
+export async function checkReadiness(db: Db, now: Date): Promise<Readiness> {
+  if (!(await ping(db))) return 'database_unreachable';
+  try {
+    await db.transaction().execute(async (tx) => {
+      await sql`insert into platform_health (id, checked_at) values ('readyz', ${now.toISOString()})
+        on conflict (id) do update set checked_at = excluded.checked_at`.execute(tx);
+    });
+    return 'ready';
+  } catch {
+    return 'database_not_writable';
+  }
+}
+
+const storageErrorCodes = new Set([
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EIO',
+  '53100', // PostgreSQL disk_full
+  '25006', // PostgreSQL read_only_sql_transaction (a replica, or default_transaction_read_only)
+  '58030', // PostgreSQL io_error
+]);
+
+/**
+ * True for an error that says the storage cannot take a write (full, read-only, failing): the
+ * request is not at fault, and the answer is 503 storage_unavailable rather than a bare 500.
+ */
+export function isStorageError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  // better-sqlite3 spells extended codes out (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, …).
+  return (
+    storageErrorCodes.has(code) || storageErrorCodes.has(code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1'))
+  );
+}
