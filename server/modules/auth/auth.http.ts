@@ -73,8 +73,9 @@ export function csrfTokenFor(
 
 /**
  * The global hook: turns the session cookie into `request.actor` (an expired, unknown or forged
- * cookie makes a guest and is cleared), then refuses any cookie-carrying write under /api/
- * whose `x-csrf-token` header does not match → 403 `csrf_invalid`.
+ * cookie makes a guest and is cleared), then refuses any cookie-carrying write whose
+ * `x-csrf-token` header does not match → 403 `csrf_invalid`. Whatever its path: the router
+ * decodes `/%61pi/…` to `/api/…`, so a test on the raw URL would let such a spelling through.
  */
 export function installAuthHooks(
   app: FastifyInstance,
@@ -116,8 +117,7 @@ export function installAuthHooks(
     }
     requestAuth.set(request, { csrfToken });
 
-    if (!carriesCookie || !WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/'))
-      return;
+    if (!carriesCookie || !WRITE_METHODS.has(request.method)) return;
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || csrfToken === undefined || !sameSecret(sent, csrfToken)) {
       throw new AppError(
