@@ -12,22 +12,32 @@ export function codesMatch(given: string, stored: string): boolean {
 }
 
 export interface GuardLimits {
-  /** Wrong codes allowed per address in the window. */
+  /** Wrong codes allowed per address for one space in the window (then that address waits). */
   perAddress: number;
-  /** Wrong codes allowed per space (from every address) in the window. */
+  /**
+   * Wrong codes per space (from every address) in the window above which the space is under
+   * attack: an address that has failed there waits a doubling backoff before each next try.
+   */
   perSpace: number;
   windowMs: number;
+  /** Under attack, the wait after an address's first wrong code; doubles with each next one. */
+  backoffMs: number;
 }
 
 export const defaultGuardLimits: GuardLimits = {
   perAddress: 10,
   perSpace: 50,
   windowMs: 10 * 60_000,
+  backoffMs: 30_000,
 };
 
 /**
- * Counts wrong access codes per address and per space over a sliding window; once either count
- * reaches its limit, further attempts (right or wrong) are refused until the window moves on.
+ * Counts wrong access codes over a sliding window, per address and space and per space. An address
+ * that reached `perAddress` wrong codes for a space waits until the window moves on (for that
+ * space only: other spaces are other codes). A space with `perSpace` wrong codes from every address
+ * is under attack: an address that has failed there waits `backoffMs` after its first wrong code,
+ * doubling with each one after (at most the window); an address that has not failed there is never
+ * refused, so the right code still opens the space for everyone else (docs/decisions/0004).
  * In memory: a multi-node install limits per node, which still bounds guessing.
  */
 export class AccessCodeGuard {
@@ -41,21 +51,23 @@ export class AccessCodeGuard {
   /** Seconds to wait when blocked, or 0 when an attempt may be made. */
   retryAfter(address: string, spaceId: string): number {
     const now = this.clock.now().getTime();
-    const byAddress = this.recent(`a:${address}`, now);
-    const bySpace = this.recent(`s:${spaceId}`, now);
-    const blocked: number[] = [];
-    if (byAddress.length >= this.limits.perAddress && byAddress[0] !== undefined)
-      blocked.push(byAddress[0]);
-    if (bySpace.length >= this.limits.perSpace && bySpace[0] !== undefined)
-      blocked.push(bySpace[0]);
-    if (blocked.length === 0) return 0;
-    const oldest = Math.max(...blocked);
-    return Math.max(1, Math.ceil((oldest + this.limits.windowMs - now) / 1000));
+    const { windowMs } = this.limits;
+    const mine = this.recent(pairKey(address, spaceId), now);
+    const first = mine[0];
+    const last = mine[mine.length - 1];
+    if (first === undefined || last === undefined) return 0;
+    let until = 0;
+    if (mine.length >= this.limits.perAddress) until = first + windowMs;
+    if (this.recent(spaceKey(spaceId), now).length >= this.limits.perSpace) {
+      const backoff = Math.min(windowMs, this.limits.backoffMs * 2 ** (mine.length - 1));
+      until = Math.max(until, last + backoff);
+    }
+    return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : 0;
   }
 
   recordFailure(address: string, spaceId: string): void {
     const now = this.clock.now().getTime();
-    for (const key of [`a:${address}`, `s:${spaceId}`]) {
+    for (const key of [pairKey(address, spaceId), spaceKey(spaceId)]) {
       const list = this.recent(key, now);
       list.push(now);
       this.failures.set(key, list);
@@ -74,3 +86,6 @@ export class AccessCodeGuard {
     for (const key of [...this.failures.keys()]) this.recent(key, now);
   }
 }
+
+const pairKey = (address: string, spaceId: string) => `a:${spaceId}:${address}`;
+const spaceKey = (spaceId: string) => `s:${spaceId}`;
