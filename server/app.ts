@@ -77,6 +77,15 @@ export interface ModuleDeps {
 export type AppInstance = FastifyInstance;
 
 /**
+ * TRUST_PROXY as a hop count: the socket's peer and the n-1 addresses before it in
+ * X-Forwarded-For are proxies (Fastify 5 alone fails closed on a number). Only safe when nothing
+ * reaches the app but through those proxies (README "Behind a reverse proxy").
+ */
+function hopsTrusted(n: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < n;
+}
+
+/**
  * Builds the whole HTTP application without listening: plugins, error handling, health, metrics,
  * OpenAPI, every module's routes under /api/v1, and the SPA. main.ts listens; tests inject().
  */
@@ -152,7 +161,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    // request.ip is the client's address behind the proxies TRUST_PROXY names (README).
+    trustProxy:
+      typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     frameworkErrors: (err, request, reply) => {
@@ -200,7 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const { registry } = createMetrics();
-  installMetrics(app, registry, config.metricsToken);
+  installMetrics(app, registry, config.metricsToken, config.trustProxy !== false);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
