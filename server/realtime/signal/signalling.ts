@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { CloseCodes, type ChatMessage } from '@common/protocol';
@@ -40,6 +40,11 @@ export interface SignallingDeps {
   resumeGraceMs?: number;
   /** How often the server pings each socket; a socket that missed a pong is dropped. */
   heartbeatMs?: number;
+  /**
+   * The origin of PUBLIC_URL: a browser's upgrade from any other Origin is refused (403
+   * `origin_not_allowed`); one without Origin (not a browser) is let through. Unset: no check.
+   */
+  allowedOrigin?: string;
   timers?: Timers;
 }
 
@@ -203,8 +208,23 @@ export function createSignalling(deps: SignallingDeps): Signalling {
           joinTimeoutMs: deps.limits.joinTimeoutMs ?? 10_000,
         };
 
+  const allowedOrigin = deps.allowedOrigin;
+  /** Before the upgrade: a page on another site must not open meetings with our cookies. */
+  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin;
+    if (allowedOrigin === undefined || origin === undefined || origin === allowedOrigin) return;
+    await reply.code(403).send({
+      error: { code: 'origin_not_allowed', message: 'This origin may not open /ws.' },
+    });
+  };
+
   const routes: FastifyPluginAsync = async (app) => {
-    app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const options = {
+      websocket: true as const,
+      schema: { hide: true },
+      preValidation: checkOrigin,
+    };
+    app.get('/ws', options, (socket, request) => {
       sockets.add(socket);
       const session = new SignalSession(socket, backend, log, limits);
       let alive = true;
