@@ -32,7 +32,12 @@ import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
-import { createAuthModule, type AuthOptions } from '@server/modules/auth';
+import {
+  SESSION_COOKIE,
+  cookieName,
+  createAuthModule,
+  type AuthOptions,
+} from '@server/modules/auth';
 import { createHandbook } from '@server/modules/handbook';
 import websocket from '@fastify/websocket';
 import { SIGNAL_LIMITS } from '@common/protocol';
@@ -203,7 +208,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'commonhall_session' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: cookieName(SESSION_COOKIE, { secure: config.secureCookies }),
+          },
           csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
         },
       },

@@ -29,8 +29,17 @@ export interface CookieOptions {
   secure: boolean;
 }
 
+/**
+ * A cookie's name on this install: `__Host-` prefixed when PUBLIC_URL is https (the browser then
+ * takes it only Secure, Path=/ and without Domain, so a sibling subdomain cannot plant or shadow
+ * it); an http install keeps the plain name (browsers refuse `__Host-` cookies without Secure).
+ */
+export function cookieName(base: string, o: CookieOptions): string {
+  return o.secure ? `__Host-${base}` : base;
+}
+
 export function setSessionCookie(reply: FastifyReply, s: NewSession, o: CookieOptions): void {
-  reply.setCookie(SESSION_COOKIE, s.token, {
+  reply.setCookie(cookieName(SESSION_COOKIE, o), s.token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -40,7 +49,7 @@ export function setSessionCookie(reply: FastifyReply, s: NewSession, o: CookieOp
 }
 
 export function clearSessionCookie(reply: FastifyReply, o: CookieOptions): void {
-  reply.clearCookie(SESSION_COOKIE, {
+  reply.clearCookie(cookieName(SESSION_COOKIE, o), {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -60,7 +69,7 @@ export function csrfTokenFor(
   const known = requestAuth.get(request)?.csrfToken;
   if (known !== undefined) return known;
   const token = newToken();
-  reply.setCookie(CSRF_COOKIE, token, {
+  reply.setCookie(cookieName(CSRF_COOKIE, o), token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -86,7 +95,7 @@ export function installAuthHooks(
     let csrfToken: string | undefined;
     let carriesCookie = false;
 
-    const sessionToken = request.cookies[SESSION_COOKIE];
+    const sessionToken = request.cookies[cookieName(SESSION_COOKIE, o)];
     if (sessionToken !== undefined && sessionToken !== '') {
       carriesCookie = true;
       const s = await service.resolveSession(sessionToken);
@@ -107,7 +116,7 @@ export function installAuthHooks(
       }
     }
 
-    const guestCookie = request.cookies[CSRF_COOKIE];
+    const guestCookie = request.cookies[cookieName(CSRF_COOKIE, o)];
     if (guestCookie !== undefined && guestCookie !== '') {
       carriesCookie = true;
       if (csrfToken === undefined) {
