@@ -54,6 +54,26 @@ describe(`spaces REST on ${testDialect()}`, () => {
     expect(slugify('Ｆｕｌｌｗｉｄｔｈ Ｎａｍｅ')).toBe('fullwidth-name');
   });
 
+  it('refuses look-alike slugs that mix scripts (400 slug_mixed_script), one script of any kind is fine', async () => {
+    const maker = await signUpAndLogIn(t.app); // their spaces stay out of the other tests' lists
+    const lookAlike = 'p\u0430ypal'; // a Cyrillic а among Latin letters
+    const refused = await create(maker, { name: 'Pay', slug: lookAlike });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: { code: 'slug_mixed_script' } });
+    for (const fine of ['собрание', 'συνέλευση', '会議室-a', 'ミーティング-会議', 'réunion'])
+      expect((await create(maker, { name: fine, slug: fine })).statusCode, fine).toBe(201);
+    const mine = (await create(maker, { name: 'Mine' })).json<SpaceDto>().slug;
+    const renamed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/spaces/${encodeURIComponent(mine)}`,
+      headers: authHeaders(maker),
+      payload: { slug: 'gr\u03bfup' }, // a Greek ο
+    });
+    expect(renamed.json()).toMatchObject({ error: { code: 'slug_mixed_script' } });
+    // A name that mixes scripts gets a plain suggested slug, not a look-alike one.
+    expect((await create(maker, { name: lookAlike })).json<SpaceDto>().slug).toMatch(/^space/);
+  });
+
   it('creates a space with a slug suggested from its name, and suggests a free one next', async () => {
     const res = await create(owner, {
       name: 'Réunion du Lundi',
