@@ -139,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   const signalling = createSignalling({
     gateway: createSpacesGateway(moduleDeps),
-    allowedOrigin: new URL(config.publicUrl).origin,
+    allowedOrigin: () => new URL(config.publicUrl).origin,
     bus,
     clock,
     log,

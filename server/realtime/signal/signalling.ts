@@ -41,10 +41,11 @@ export interface SignallingDeps {
   /** How often the server pings each socket; a socket that missed a pong is dropped. */
   heartbeatMs?: number;
   /**
-   * The origin of PUBLIC_URL: a browser's upgrade from any other Origin is refused (403
-   * `origin_not_allowed`); one without Origin (not a browser) is let through. Unset: no check.
+   * The origin of PUBLIC_URL (read at each upgrade: a test harness learns its port late): a
+   * browser's upgrade from any other Origin is refused (403 `origin_not_allowed`); one without
+   * Origin (not a browser) is let through. Unset: no check.
    */
-  allowedOrigin?: string;
+  allowedOrigin?: () => string;
   timers?: Timers;
 }
 
@@ -212,7 +213,7 @@ export function createSignalling(deps: SignallingDeps): Signalling {
   /** Before the upgrade: a page on another site must not open meetings with our cookies. */
   const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
-    if (allowedOrigin === undefined || origin === undefined || origin === allowedOrigin) return;
+    if (allowedOrigin === undefined || origin === undefined || origin === allowedOrigin()) return;
     await reply.code(403).send({
       error: { code: 'origin_not_allowed', message: 'This origin may not open /ws.' },
     });
