@@ -33,7 +33,12 @@ import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
 import { pickLocale } from '@common/i18n/locales';
 import { BODY_LIMIT_BYTES } from '@common/limits';
-import { createAuthModule, type AuthOptions } from '@server/modules/auth';
+import {
+  SESSION_COOKIE,
+  cookieName,
+  createAuthModule,
+  type AuthOptions,
+} from '@server/modules/auth';
 import { createHandbook } from '@server/modules/handbook';
 import websocket from '@fastify/websocket';
 import { SIGNAL_LIMITS } from '@common/protocol';
@@ -84,6 +89,15 @@ export interface ModuleDeps {
 }
 
 export type AppInstance = FastifyInstance;
+
+/**
+ * TRUST_PROXY as a hop count: the socket's peer and the n-1 addresses before it in
+ * X-Forwarded-For are proxies (Fastify 5 alone fails closed on a number). Only safe when nothing
+ * reaches the app but through those proxies (README "Behind a reverse proxy").
+ */
+function hopsTrusted(n: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < n;
+}
 
 /**
  * Builds the whole HTTP application without listening: plugins, error handling, health, metrics,
@@ -137,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   const signalling = createSignalling({
     gateway: createSpacesGateway(moduleDeps),
+    allowedOrigin: () => new URL(config.publicUrl).origin,
     bus,
     clock,
     log,
@@ -167,7 +182,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Health, readiness and metrics requests at debug, not info.
     logController: new RequestLogs(),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    // request.ip is the client's address behind the proxies TRUST_PROXY names (README).
+    trustProxy:
+      typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     frameworkErrors: (err, request, reply) => {
@@ -206,7 +223,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'commonhall_session' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: cookieName(SESSION_COOKIE, { secure: config.secureCookies }),
+          },
           csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
         },
       },
@@ -215,7 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const { registry } = createMetrics();
-  installMetrics(app, registry, config.metricsToken);
+  installMetrics(app, registry, config.metricsToken, config.trustProxy !== false);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {

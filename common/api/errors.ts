@@ -20,6 +20,7 @@ export const commonErrorCodes = [
   'unauthenticated',
   'forbidden',
   'csrf_invalid',
+  'origin_not_allowed',
   'service_unavailable',
   'storage_unavailable',
 ] as const;

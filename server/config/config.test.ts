@@ -64,6 +64,20 @@ describe('loadConfig', () => {
     expect(c.media.candidateNetworks).toEqual(['192.168.0.0/16', 'fd00::/8']);
   });
 
+  it('reads TRUST_PROXY as off, a hop count, or proxy addresses, and refuses anything else', () => {
+    const env = { DATA_DIR: tmp(), SESSION_SECRET: 's'.repeat(32) };
+    expect(loadConfig(env).trustProxy).toBe(false);
+    expect(loadConfig({ ...env, TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...env, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...env, TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example.org', '1.2.3'])
+      expect(() => loadConfig({ ...env, TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+  });
+
   it('lists every problem at once', () => {
     let caught: unknown;
     try {

@@ -28,6 +28,32 @@ function isCidr(v: string): boolean {
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** proxy-addr's names for address ranges (Fastify's trustProxy understands them). */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(v: string): boolean {
+  if (proxyRangeNames.has(v)) return true;
+  const [ip = '', bits, ...rest] = v.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset or `off` trusts no proxy (request.ip is the socket's peer); a number trusts
+ * that many hops of X-Forwarded-For; otherwise the addresses, CIDRs or proxy-addr names
+ * (loopback, linklocal, uniquelocal) of the proxies in front.
+ */
+export type TrustProxy = false | number | string[];
+
+function parseTrustProxy(v: string | undefined): TrustProxy {
+  const t = (v ?? '').trim();
+  if (t === '' || t === 'off') return false;
+  if (/^\d+$/.test(t)) return Number(t) === 0 ? false : Number(t);
+  return splitList(t);
+}
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -53,6 +79,13 @@ export const envSchema = z.object({
   SMTP_URL: optionalUrl(['smtp://', 'smtps://']),
   MAIL_FROM: z.string().min(3).default('Commonhall <commonhall@localhost>'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => /^\s*(\d+|off)?\s*$/.test(v) || splitList(v).every(isProxyAddress), {
+      message:
+        'must be off, a hop count, or a comma-separated list of addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    })
+    .optional(),
   MEDIA_PORT: port.default(40000),
   MEDIA_BIND_ADDRESS: z.string().min(1).optional(),
   MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
@@ -104,6 +137,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   metricsToken: string | undefined;
+  /** Which proxies' X-Forwarded-For to believe for request.ip (rate limits, /metrics, media). */
+  trustProxy: TrustProxy;
   media: {
     port: number;
     bindAddress: string | undefined;
@@ -182,6 +217,7 @@ export function loadConfig(env: EnvInput, options: { persistSecret?: boolean } =
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     metricsToken: e.METRICS_TOKEN,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     media: {
       port: e.MEDIA_PORT,
       bindAddress: e.MEDIA_BIND_ADDRESS,

@@ -12,11 +12,17 @@ function isLoopback(ip: string): boolean {
   return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 }
 
-/** HTTP request metrics and the /metrics endpoint (METRICS_TOKEN bearer, or from localhost). */
+/**
+ * HTTP request metrics and the /metrics endpoint (METRICS_TOKEN bearer, or from localhost). Local
+ * is judged on request.ip, the client's address behind trusted proxies; a forwarded request
+ * through a proxy we were not told to trust (`trustsProxy` false) is never local: its socket peer
+ * is the proxy, not the visitor.
+ */
 export function installMetrics(
   app: FastifyInstance,
   registry: Registry,
   token: string | undefined,
+  trustsProxy: boolean,
 ): void {
   const requests = new Counter({
     name: 'commonhall_http_requests_total',
@@ -38,7 +44,10 @@ export function installMetrics(
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     const auth = request.headers.authorization;
-    const allowed = token !== undefined ? auth === `Bearer ${token}` : isLoopback(request.ip);
+    const forwarded =
+      request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+    const local = isLoopback(request.ip) && (trustsProxy || !forwarded);
+    const allowed = token !== undefined ? auth === `Bearer ${token}` : local;
     if (!allowed) {
       return reply
         .status(403)

@@ -94,9 +94,11 @@ export function authHeaders(session: Pick<TestSession, 'cookie' | 'csrfToken'>):
   return { cookie: session.cookie, 'x-csrf-token': session.csrfToken };
 }
 
-/** The `name=value` of a cookie the response set, or undefined. */
+/** The `name=value` of a cookie the response set (or its `__Host-` form on https), or undefined. */
 export function cookieFrom(res: LightMyRequestResponse, name: string): string | undefined {
-  const c = res.cookies.find((x) => x.name === name && x.value !== '');
+  const c = res.cookies.find(
+    (x) => (x.name === name || x.name === `__Host-${name}`) && x.value !== '',
+  );
   return c === undefined ? undefined : `${c.name}=${c.value}`;
 }
 

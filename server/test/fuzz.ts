@@ -474,6 +474,41 @@ export function badQuery(
   );
 }
 
+/** One character as `%xx`, in lower- or upper-case hex. */
+function pct(ch: string, upper: boolean): string {
+  const h = ch.charCodeAt(0).toString(16).padStart(2, '0');
+  return `%${upper ? h.toUpperCase() : h}`;
+}
+
+/**
+ * Spellings of a filled path that the router still matches to the same route but whose raw URL
+ * is not the plain one: a letter of `/api` or of the last static segment percent-encoded (lower
+ * and upper hex), `v1` encoded, a leading double slash. A CSRF check on the raw URL misses them.
+ */
+export function encodedSpellings(path: string): string[] {
+  const out = new Set<string>();
+  if (path.startsWith('/api/')) {
+    out.add(`/${pct('a', false)}${path.slice(2)}`);
+    out.add(`/a${pct('p', true)}i${path.slice(4)}`);
+  }
+  out.add(path.replace('/v1/', `/${pct('v', false)}${pct('1', true)}/`));
+  const segments = path.split('/');
+  const last = segments.findLastIndex((seg) => /^[a-z-]+$/.test(seg) && seg !== 'api');
+  const word = segments[last];
+  if (last > 0 && word !== undefined) {
+    const at = [...word].findIndex((c) => /[a-z]/.test(c));
+    const letter = word.charAt(at);
+    for (const upper of [false, true]) {
+      const copy = [...segments];
+      copy[last] = word.slice(0, at) + pct(letter, upper) + word.slice(at + 1);
+      out.add(copy.join('/'));
+    }
+  }
+  out.add(`/${path}`);
+  out.delete(path);
+  return [...out];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Seeds
 
@@ -665,6 +700,23 @@ export function describeFuzz(title: string, suite: FuzzSuite): void {
               const body = JSON.parse(res.body) as { error?: { code?: unknown } };
               expect(errorCodes, `${url}: ${res.body.slice(0, 300)}`).toContain(body.error?.code);
             }
+          }
+        }
+      });
+    }
+
+    const writes = (suite.bodies ?? []).filter(([method]) => method !== 'GET');
+    if (writes.length > 0) {
+      fuzzIt('refuses encoded spellings of every write route without the CSRF token', async () => {
+        for (const [method, path, as] of writes) {
+          const { cookie } = await headersFor(as);
+          for (const url of encodedSpellings(fill(path, ctx.params))) {
+            // Over a real socket, so the path reaches the server exactly as written.
+            const body = method === 'DELETE' ? undefined : {};
+            const res = await rawRequest(ctx.t.app, method, url, { cookie }, body);
+            expect(res.status, `${method} ${url}: ${res.body.slice(0, 300)}`).toBe(403);
+            const answer = JSON.parse(res.body) as { error?: { code?: unknown } };
+            expect(answer.error?.code, `${method} ${url}`).toBe('csrf_invalid');
           }
         }
       });

@@ -165,7 +165,7 @@ describe(`password reset and my account on ${testDialect()}`, () => {
       headers: authHeaders(guest),
       payload: { email: 'pia@example.test', password: TEST_PASSWORD },
     });
-    const secondCookie = second.cookies.find((c) => c.name === 'commonhall_session')!;
+    const secondCookie = second.cookies.find((c) => c.name === '__Host-commonhall_session')!;
 
     const wrong = await t.app.inject({
       method: 'POST',
@@ -188,7 +188,7 @@ describe(`password reset and my account on ${testDialect()}`, () => {
     );
     const other = await t.app.inject({
       url: '/api/v1/me',
-      headers: { cookie: `commonhall_session=${secondCookie.value}` },
+      headers: { cookie: `__Host-commonhall_session=${secondCookie.value}` },
     });
     expect(other.statusCode).toBe(401);
     expect(

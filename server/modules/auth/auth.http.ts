@@ -29,8 +29,17 @@ export interface CookieOptions {
   secure: boolean;
 }
 
+/**
+ * A cookie's name on this install: `__Host-` prefixed when PUBLIC_URL is https (the browser then
+ * takes it only Secure, Path=/ and without Domain, so a sibling subdomain cannot plant or shadow
+ * it); an http install keeps the plain name (browsers refuse `__Host-` cookies without Secure).
+ */
+export function cookieName(base: string, o: CookieOptions): string {
+  return o.secure ? `__Host-${base}` : base;
+}
+
 export function setSessionCookie(reply: FastifyReply, s: NewSession, o: CookieOptions): void {
-  reply.setCookie(SESSION_COOKIE, s.token, {
+  reply.setCookie(cookieName(SESSION_COOKIE, o), s.token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -40,7 +49,7 @@ export function setSessionCookie(reply: FastifyReply, s: NewSession, o: CookieOp
 }
 
 export function clearSessionCookie(reply: FastifyReply, o: CookieOptions): void {
-  reply.clearCookie(SESSION_COOKIE, {
+  reply.clearCookie(cookieName(SESSION_COOKIE, o), {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -60,7 +69,7 @@ export function csrfTokenFor(
   const known = requestAuth.get(request)?.csrfToken;
   if (known !== undefined) return known;
   const token = newToken();
-  reply.setCookie(CSRF_COOKIE, token, {
+  reply.setCookie(cookieName(CSRF_COOKIE, o), token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -73,8 +82,9 @@ export function csrfTokenFor(
 
 /**
  * The global hook: turns the session cookie into `request.actor` (an expired, unknown or forged
- * cookie makes a guest and is cleared), then refuses any cookie-carrying write under /api/
- * whose `x-csrf-token` header does not match → 403 `csrf_invalid`.
+ * cookie makes a guest and is cleared), then refuses any cookie-carrying write whose
+ * `x-csrf-token` header does not match → 403 `csrf_invalid`. Whatever its path: the router
+ * decodes `/%61pi/…` to `/api/…`, so a test on the raw URL would let such a spelling through.
  */
 export function installAuthHooks(
   app: FastifyInstance,
@@ -85,7 +95,7 @@ export function installAuthHooks(
     let csrfToken: string | undefined;
     let carriesCookie = false;
 
-    const sessionToken = request.cookies[SESSION_COOKIE];
+    const sessionToken = request.cookies[cookieName(SESSION_COOKIE, o)];
     if (sessionToken !== undefined && sessionToken !== '') {
       carriesCookie = true;
       const s = await service.resolveSession(sessionToken);
@@ -106,7 +116,7 @@ export function installAuthHooks(
       }
     }
 
-    const guestCookie = request.cookies[CSRF_COOKIE];
+    const guestCookie = request.cookies[cookieName(CSRF_COOKIE, o)];
     if (guestCookie !== undefined && guestCookie !== '') {
       carriesCookie = true;
       if (csrfToken === undefined) {
@@ -116,8 +126,7 @@ export function installAuthHooks(
     }
     requestAuth.set(request, { csrfToken });
 
-    if (!carriesCookie || !WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/'))
-      return;
+    if (!carriesCookie || !WRITE_METHODS.has(request.method)) return;
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || csrfToken === undefined || !sameSecret(sent, csrfToken)) {
       throw new AppError(

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ModuleDeps } from '@server/app';
+import { GuessGuard, type GuessLimits } from '@server/http/guess-guard';
 import { productionHashCost, type HashCost } from './auth.passwords';
 import { AuthRepo } from './auth.repo';
 import { buildAuthRoutes, type AuthRateLimits } from './auth.routes';
@@ -10,6 +11,8 @@ import { installAuthHooks } from './auth.http';
 export interface AuthOptions {
   hashCost: HashCost;
   rateLimits: AuthRateLimits;
+  /** Wrong passwords per address and account, and per account (docs/decisions/0004). */
+  logInGuesses: GuessLimits;
   sessionTtlMs: number;
 }
 
@@ -28,6 +31,7 @@ export const defaultAuthOptions: AuthOptions = {
     // Per account: a borrowed session gets a few tries at the password, not a dictionary.
     currentPassword: { max: 10, timeWindowMs: 10 * MINUTE },
   },
+  logInGuesses: { perAddress: 10, perTarget: 50, windowMs: 15 * MINUTE, backoffMs: 30_000 },
   sessionTtlMs: 30 * 24 * 60 * MINUTE,
 };
 
@@ -57,6 +61,10 @@ export function createAuthModule(deps: ModuleDeps, options: Partial<AuthOptions>
   return {
     service,
     installHooks: (app) => installAuthHooks(app, service, cookies),
-    routes: buildAuthRoutes(service, { ...cookies, rateLimits: o.rateLimits }),
+    routes: buildAuthRoutes(service, {
+      ...cookies,
+      rateLimits: o.rateLimits,
+      loginGuard: new GuessGuard(deps.clock, o.logInGuesses),
+    }),
   };
 }

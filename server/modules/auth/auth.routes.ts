@@ -30,6 +30,8 @@ import {
   updateMeBody,
   type SessionDto,
 } from '@common/api/auth';
+import { AppError, tooManyRequests } from '@server/http/errors';
+import type { GuessGuard } from '@server/http/guess-guard';
 import type { AccountRow } from './auth.repo';
 import type { AuthService } from './auth.service';
 import { authorize } from './auth.policy';
@@ -88,7 +90,7 @@ const TAG_MEMBERS = 'members';
  */
 export function buildAuthRoutes(
   service: AuthService,
-  o: CookieOptions & { rateLimits: AuthRateLimits },
+  o: CookieOptions & { rateLimits: AuthRateLimits; loginGuard: GuessGuard },
 ): FastifyPluginAsync {
   const limit = (r: RateLimit) => ({ rateLimit: { max: r.max, timeWindow: r.timeWindowMs } });
   async function sessionOf(
@@ -161,7 +163,21 @@ export function buildAuthRoutes(
         },
       },
       async (request, reply) => {
-        const account = await service.authenticate(request.body.email, request.body.password);
+        // Wrong passwords count per address and account, and per account (docs/decisions/0004).
+        const target = request.body.email.trim().toLowerCase();
+        const wait = o.loginGuard.retryAfter(request.ip, target);
+        if (wait > 0)
+          throw tooManyRequests('Too many wrong passwords; try again later.', {
+            retryAfterSeconds: wait,
+          });
+        let account: AccountRow;
+        try {
+          account = await service.authenticate(request.body.email, request.body.password);
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'invalid_credentials')
+            o.loginGuard.recordFailure(request.ip, target);
+          throw err;
+        }
         return logInOn(request, reply, account);
       },
     );

@@ -255,20 +255,26 @@ describe(`sign-up, log-in, sessions and CSRF on ${testDialect()}`, () => {
 });
 
 describe(`secure cookies on ${testDialect()}`, () => {
-  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+  it('names the cookies __Host-… and marks them Secure, Path=/ without Domain when PUBLIC_URL is https', async () => {
     const t = await buildAuthTestApp({ env: { PUBLIC_URL: 'https://hall.example.test' } });
     try {
       const s = await signUpAndLogIn(t.app);
-      expect(s.cookie).toMatch(/^commonhall_session=/);
+      expect(s.cookie).toMatch(/^__Host-commonhall_session=/);
       const guest = await t.app.inject({ url: '/api/v1/session' });
-      expect(String(guest.headers['set-cookie'])).toMatch(/Secure/);
+      const guestCookie = String(guest.headers['set-cookie']);
+      expect(guestCookie).toMatch(/^__Host-commonhall_csrf=.*; Path=\/;.*Secure/);
+      expect(guestCookie).not.toMatch(/Domain=/i);
+      // A cookie under the plain name (planted by a sibling subdomain) is not a session here.
+      const planted = s.cookie.replace(/^__Host-/, '');
+      const me = await t.app.inject({ url: '/api/v1/me', headers: { cookie: planted } });
+      expect(me.statusCode).toBe(401);
       const login = await t.app.inject({
         method: 'POST',
         url: '/api/v1/session',
         headers: authHeaders(s),
         payload: { email: s.account.email, password: TEST_PASSWORD },
       });
-      expect(String(login.headers['set-cookie'])).toMatch(/commonhall_session=.*Secure/);
+      expect(String(login.headers['set-cookie'])).toMatch(/^__Host-commonhall_session=.*Secure/);
     } finally {
       await t.close();
     }

@@ -3,7 +3,7 @@ export { createAuthModule, defaultAuthOptions } from './auth.module';
 export type { AuthModule, AuthOptions } from './auth.module';
 export { can, authorize } from './auth.policy';
 export type { AuthAction, PolicySubject } from './auth.policy';
-export { SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './auth.http';
+export { SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER, cookieName } from './auth.http';
 export type { AccountRow, Role, AccountStatus } from './auth.repo';
 export { registerAuthCommands } from './auth.cli';
 export { SETUP_COMPLETED, type SetupCompletedPayload } from './auth.service';

@@ -54,6 +54,26 @@ describe(`spaces REST on ${testDialect()}`, () => {
     expect(slugify('Ｆｕｌｌｗｉｄｔｈ Ｎａｍｅ')).toBe('fullwidth-name');
   });
 
+  it('refuses look-alike slugs that mix scripts (400 slug_mixed_script), one script of any kind is fine', async () => {
+    const maker = await signUpAndLogIn(t.app); // their spaces stay out of the other tests' lists
+    const lookAlike = 'p\u0430ypal'; // a Cyrillic а among Latin letters
+    const refused = await create(maker, { name: 'Pay', slug: lookAlike });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: { code: 'slug_mixed_script' } });
+    for (const fine of ['собрание', 'συνέλευση', '会議室-a', 'ミーティング-会議', 'réunion'])
+      expect((await create(maker, { name: fine, slug: fine })).statusCode, fine).toBe(201);
+    const mine = (await create(maker, { name: 'Mine' })).json<SpaceDto>().slug;
+    const renamed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/spaces/${encodeURIComponent(mine)}`,
+      headers: authHeaders(maker),
+      payload: { slug: 'gr\u03bfup' }, // a Greek ο
+    });
+    expect(renamed.json()).toMatchObject({ error: { code: 'slug_mixed_script' } });
+    // A name that mixes scripts gets a plain suggested slug, not a look-alike one.
+    expect((await create(maker, { name: lookAlike })).json<SpaceDto>().slug).toMatch(/^space/);
+  });
+
   it('creates a space with a slug suggested from its name, and suggests a free one next', async () => {
     const res = await create(owner, {
       name: 'Réunion du Lundi',
@@ -288,26 +308,45 @@ describe(`spaces REST on ${testDialect()}`, () => {
     ).toBe(200);
   });
 
-  it('rate-limits wrong access codes per space across addresses', async () => {
+  it("counts an address's wrong codes per space: failing on one space does not lock another", async () => {
+    const code = { viewerAccessCode: 'right-code' };
+    const x = (await create(owner, { name: 'Guarded X', settings: code })).json<SpaceDto>().slug;
+    const y = (await create(owner, { name: 'Guarded Y', settings: code })).json<SpaceDto>().slug;
+    for (let i = 0; i < 10; i++)
+      await join(x, { name: 'G', accessCode: `wrong-${i}` }, undefined, '10.8.8.8');
+    expect(
+      (await join(x, { name: 'G', accessCode: 'right-code' }, undefined, '10.8.8.8')).statusCode,
+    ).toBe(429);
+    expect(
+      (await join(y, { name: 'G', accessCode: 'right-code' }, undefined, '10.8.8.8')).statusCode,
+    ).toBe(200);
+    t.clock.advance(11 * 60_000);
+  });
+
+  it('slows wrong codes per space across addresses without refusing the right code', async () => {
     const slug = (
       await create(owner, { name: 'Guarded Two', settings: { viewerAccessCode: 'right-code' } })
     ).json<SpaceDto>().slug;
-    for (let i = 0; i < 50; i++) {
-      await join(
-        slug,
-        { name: 'G', accessCode: `wrong-${i}` },
-        undefined,
-        `10.1.${Math.floor(i / 5)}.${i}`,
-      );
-    }
-    const blocked = await join(
-      slug,
-      { name: 'G', accessCode: 'right-code' },
-      undefined,
-      '10.200.0.1',
-    );
-    expect(blocked.statusCode).toBe(429);
+    const guess = (address: string, accessCode: string) =>
+      join(slug, { name: 'G', accessCode }, undefined, address);
+    // 50 wrong codes from 5 addresses (the issue's lockout of everyone).
+    for (let i = 0; i < 50; i++) await guess(`10.1.0.${i % 5}`, `wrong-${i}`);
+    // An address that has not failed here still gets in with the right code …
+    expect((await guess('10.200.0.1', 'right-code')).statusCode).toBe(200);
+    // … and one wrong try from a fresh address is answered; its next try waits (backoff).
+    expect((await guess('10.200.0.2', 'wrong')).statusCode).toBe(403);
+    const slowed = await guess('10.200.0.2', 'right-code');
+    expect(slowed.statusCode).toBe(429);
+    expect(slowed.json()).toMatchObject({
+      error: { code: 'rate_limited', details: { retryAfterSeconds: 30 } },
+    });
+    // An attacking address (10 wrong codes) waits longer; the backoff passes on the clock.
+    expect((await guess('10.1.0.0', 'right-code')).statusCode).toBe(429);
+    t.clock.advance(31_000);
+    expect((await guess('10.200.0.2', 'right-code')).statusCode).toBe(200);
+    expect((await guess('10.1.0.0', 'right-code')).statusCode).toBe(429);
     t.clock.advance(11 * 60_000);
+    expect((await guess('10.1.0.0', 'right-code')).statusCode).toBe(200);
   });
 
   it('requires sign-in when the space says so', async () => {

@@ -29,7 +29,7 @@ import { isoNow } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
 import { codesMatch, type AccessCodeGuard } from './access-guard';
 import { signJoinToken } from './join-token';
-import { suggestSlug } from './slug';
+import { mixesScripts, suggestSlug } from './slug';
 import { can, type SpaceSubject } from './spaces.policy';
 import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 
@@ -301,6 +301,16 @@ async function validCoModerators(
   return unique;
 }
 
+/** 400 `slug_mixed_script` for a slug that mixes scripts as look-alikes do (slug.ts). */
+function refuseLookAlike(slug: string): void {
+  if (mixesScripts(slug))
+    throw new AppError(
+      400,
+      'slug_mixed_script',
+      'The address mixes scripts (such as Latin and Cyrillic letters); use letters of one script.',
+    );
+}
+
 /** A member creates a space; left-out settings take the site's defaults. */
 export async function createSpace(
   ctx: SpacesContext,
@@ -311,6 +321,7 @@ export async function createSpace(
   if (!can(actor, 'space.create')) throw forbidden();
   const defaults = await getSpaceDefaults(ctx);
   checkPolicy(body.settings, defaults);
+  if (body.slug !== undefined) refuseLookAlike(body.slug);
   const slug = body.slug ?? (await suggestSlugFor(ctx, body.name));
   if (await ctx.repo.slugExists(slug)) {
     throw conflict('slug_taken', `The address /s/${slug} is taken.`, {
@@ -375,6 +386,7 @@ export async function updateSpace(
   if (body.name !== undefined) patch.name = body.name;
   if (body.description !== undefined) patch.description = body.description;
   if (body.slug !== undefined && body.slug !== view.row.slug) {
+    refuseLookAlike(body.slug);
     if (await ctx.repo.slugExists(body.slug)) {
       throw conflict('slug_taken', `The address /s/${body.slug} is taken.`);
     }

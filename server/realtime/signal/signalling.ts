@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { CloseCodes, type ChatMessage, type ServerMessage } from '@common/protocol';
@@ -48,6 +48,12 @@ export interface SignallingDeps {
   resumeGraceMs?: number;
   /** How often the server pings each socket; a socket that missed a pong is dropped. */
   heartbeatMs?: number;
+  /**
+   * The origin of PUBLIC_URL (read at each upgrade: a test harness learns its port late): a
+   * browser's upgrade from any other Origin is refused (403 `origin_not_allowed`); one without
+   * Origin (not a browser) is let through. Unset: no check.
+   */
+  allowedOrigin?: () => string;
   timers?: Timers;
 }
 
@@ -218,8 +224,23 @@ export function createSignalling(deps: SignallingDeps): Signalling {
   const socketOpens = new KeyedRateLimiter(clock, flood.socketOpensPerAddressPerMinute);
   const openSockets = new KeyedCounter(flood.socketsPerAddress);
 
+  const allowedOrigin = deps.allowedOrigin;
+  /** Before the upgrade: a page on another site must not open meetings with our cookies. */
+  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin;
+    if (allowedOrigin === undefined || origin === undefined || origin === allowedOrigin()) return;
+    await reply.code(403).send({
+      error: { code: 'origin_not_allowed', message: 'This origin may not open /ws.' },
+    });
+  };
+
   const routes: FastifyPluginAsync = async (app) => {
-    app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const options = {
+      websocket: true as const,
+      schema: { hide: true },
+      preValidation: checkOrigin,
+    };
+    app.get('/ws', options, (socket, request) => {
       const address = request.ip;
       if (!socketOpens.take(address) || !openSockets.acquire(address)) {
         const refusal: ServerMessage = {
