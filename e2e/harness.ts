@@ -44,8 +44,11 @@ export interface Hall {
   close: () => Promise<void>;
 }
 
-/** Starts a fresh hall (server + database + browser). Call `close()` in afterAll. */
-export async function startHall(): Promise<Hall> {
+/**
+ * Starts a fresh hall (server + database + browser). Call `close()` in afterAll. `env` adds
+ * settings, as the environment would (e.g. `DIAGRAM_TIME_LIMIT_MS`).
+ */
+export async function startHall(env: Record<string, string> = {}): Promise<Hall> {
   if (!existsSync(join(appDistDir, 'index.html'))) {
     throw new Error(
       'The app is not built: run `npx vite build` (npm test does) before the e2e suite.',
@@ -58,7 +61,7 @@ export async function startHall(): Promise<Hall> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'commonhall-e2e-'));
   const config = loadConfig(
-    { DATA_DIR: dir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:8080' },
+    { DATA_DIR: dir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:8080', ...env },
     { persistSecret: false },
   );
   config.database = { dialect: 'sqlite', filename: join(dir, 'commonhall.sqlite') };
