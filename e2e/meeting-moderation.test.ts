@@ -65,6 +65,28 @@ describe('a locked meeting', () => {
     expect(await late.getByText(refusal).count()).toBe(0);
     expect(await late.locator('.alert').count()).toBe(1);
   });
+
+  it('still offers Join where everyone joins as a moderator (the lock holds nobody back there)', async () => {
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Ola Open',
+      space: { name: 'Open locked room', settings: { everyoneJoinsAsModerator: true } },
+      guests: [],
+    });
+    await mod.getByRole('button', { name: 'Moderation' }).click();
+    await mod.getByRole('button', { name: 'Lock meeting' }).click();
+    await mod.getByText('Locked', { exact: true }).first().waitFor();
+
+    const guest = await hall.newPage();
+    await guest.goto(`/s/${space.slug}`);
+    await guest.getByLabel('Your name').fill('Gil Guest');
+    const join = guest.getByRole('button', { name: 'Join', exact: true });
+    await waitUntil('Join offered', () => join.isEnabled());
+    expect(await guest.getByText('Only moderators can enter now', { exact: false }).count()).toBe(
+      0,
+    );
+    await join.click();
+    await mod.locator('.tile', { hasText: 'Gil Guest' }).waitFor();
+  });
 });
 
 describe('moderation', () => {

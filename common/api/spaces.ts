@@ -167,6 +167,8 @@ export const spacePublicDto = z.object({
   live: z.object({ participants: z.number().int(), locked: z.boolean() }).nullable(),
   /** The viewer is the owner or a co-moderator (joins as moderator without a code). */
   viewerIsModerator: z.boolean(),
+  /** Everyone who gets in (with the viewer code, if one is set) joins as a moderator. */
+  everyoneJoinsAsModerator: z.boolean(),
 });
 export type SpacePublicDto = z.infer<typeof spacePublicDto>;
 

@@ -139,7 +139,8 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
   // Join (the lock came after our last poll) says so too and refreshes the status.
   const refusedLocked = error instanceof ApiError && error.code === 'space_locked';
   const liveLocked = space.live?.locked === true;
-  const lockedOut = liveLocked && !space.viewerIsModerator;
+  // Where everyone joins as a moderator the lock holds nobody back (the server's rule too).
+  const lockedOut = liveLocked && !space.viewerIsModerator && !space.everyoneJoinsAsModerator;
   useEffect(() => {
     // The status changed (e.g. unlocked): a refusal from before no longer holds.
     setError((e: unknown) => (e instanceof ApiError && e.code === 'space_locked' ? null : e));

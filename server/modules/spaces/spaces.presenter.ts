@@ -78,5 +78,6 @@ export function presentPublic(
     maxParticipants: v.settings.maxParticipants,
     live: live === undefined ? null : { participants: live.participants, locked: live.locked },
     viewerIsModerator: isModerator,
+    everyoneJoinsAsModerator: v.settings.everyoneJoinsAsModerator,
   };
 }
