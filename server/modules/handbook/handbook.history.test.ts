@@ -12,7 +12,12 @@ import { HANDBOOK_PAGE_MAX_LINKS } from '@common/limits';
 import { testDialect } from '@server/test/test-app';
 import { replay } from './handbook.journal';
 import { HandbookRepo } from './handbook.repo';
-import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
+import {
+  buildHandbookTestApp,
+  createPage,
+  steward,
+  type HandbookTestApp,
+} from './handbook.test-helpers';
 import { exportAll, importExport } from './handbook.transfer';
 
 let t: HandbookTestApp;
@@ -26,16 +31,7 @@ afterEach(async () => {
 const api = '/api/v1/handbook';
 const repo = () => HandbookRepo.from(t.db);
 
-async function create(title: string, story: unknown[] = []) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `${api}/pages`,
-    headers: steward,
-    payload: { title, story },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ page: PageView }>().page;
-}
+const create = (title: string, story: unknown[] = []) => createPage(t, title, story);
 
 const unsafe = /<script|onerror|javascript:/i;
 const evil = '<p>Hi<script>alert(1)</script><img src="x" onerror="alert(2)"></p>';

@@ -3,6 +3,7 @@ import type { PageView, SearchResult } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
 import {
   buildHandbookTestApp,
+  createPage,
   member,
   steward,
   type HandbookTestApp,
@@ -19,16 +20,7 @@ afterEach(async () => {
 const api = '/api/v1/handbook';
 const p = (id: string, text: string) => ({ id, type: 'paragraph', text });
 
-async function create(title: string, story: unknown[] = []) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `${api}/pages`,
-    headers: steward,
-    payload: { title, story },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ page: PageView }>().page;
-}
+const create = (title: string, story: unknown[] = []) => createPage(t, title, story);
 async function read(slug: string) {
   const res = await t.app.inject({
     method: 'GET',

@@ -17,6 +17,7 @@ import { HandbookRepo } from './handbook.repo';
 import { indexesOf } from './handbook.service';
 import {
   buildHandbookTestApp,
+  createPage,
   member,
   steward,
   type HandbookTestApp,
@@ -32,20 +33,8 @@ afterEach(async () => {
 
 const api = '/api/v1/handbook';
 
-async function create(
-  title: string,
-  story: unknown[] = [],
-  headers: Record<string, string> = steward,
-) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `${api}/pages`,
-    headers,
-    payload: { title, story },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ page: PageView }>().page;
-}
+const create = (title: string, story: unknown[] = [], headers: Record<string, string> = steward) =>
+  createPage(t, title, story, headers);
 
 async function read(slug: string, headers: Record<string, string> = {}) {
   const res = await t.app.inject({

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import type { PageView } from '@common/api/handbook';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { loadConfig, type Config } from '@server/config';
 import { guestActor, type Actor } from '@server/http/actor';
@@ -82,3 +84,20 @@ function actorFrom(header: string | string[] | undefined): Actor {
 
 export const steward = { 'x-test-actor': 'steward:Ada' };
 export const member = (name = 'Bea') => ({ 'x-test-actor': `member:${name}` });
+
+/** Creates a page through the API (as a steward unless `headers` say otherwise); expects 201. */
+export async function createPage(
+  t: HandbookTestApp,
+  title: string,
+  story: unknown[] = [],
+  headers: Record<string, string> = steward,
+): Promise<PageView> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/handbook/pages',
+    headers,
+    payload: { title, story },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ page: PageView }>().page;
+}
