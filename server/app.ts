@@ -28,6 +28,7 @@ import { installErrorHandler, renderFrameworkError } from '@server/http/error-ha
 import { createMetrics, installMetrics } from '@server/http/metrics';
 import { installInputGuard } from '@server/http/input-guard';
 import { RequestLogs } from '@server/http/request-logs';
+import { installRouteList } from '@server/http/route-list';
 import { installSecurityHeaders, securityHeaders } from '@server/http/security';
 import { appDistDir } from '@server/paths';
 import { errorCodes } from '@common/api/errors';
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
+  installRouteList(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Declared empty; the onRequest hook below sets a real actor on every request.
