@@ -6,6 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, signUpAndLogIn, type TestSession } from '@server/test/accounts';
@@ -18,8 +19,8 @@ let hall: Hall;
 let ada: TestSession;
 let bea: TestSession;
 
-async function pageAs(who: TestSession): Promise<Page> {
-  const page = await hall.newPage();
+async function pageAs(who: TestSession, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await hall.newPage({ colorScheme });
   const [name = '', value = ''] = who.cookie.split(/=(.*)/s);
   await page.context().addCookies([{ name, value, url: hall.baseUrl }]);
   return page;
@@ -229,4 +230,39 @@ describe('the handbook app', () => {
     await page.getByText('Only stewards can import and export the handbook').waitFor();
     expect(await page.getByRole('button', { name: 'Import file' }).count()).toBe(0);
   });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violations on the new views (${scheme})`, async () => {
+      const page = await pageAs(ada, scheme);
+      const found: string[] = [];
+      const check = async (where: string) => {
+        const r = await new AxeBuilder({ page }).analyze();
+        for (const v of r.violations)
+          if (v.impact === 'serious' || v.impact === 'critical')
+            found.push(`${where} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      };
+      await page.goto('/handbook');
+      await page.getByRole('link', { name: /Start here/ }).waitFor();
+      await check('home');
+      await page.goto('/handbook/harbour-rules/history');
+      await page.getByRole('region', { name: 'What changed' }).waitFor();
+      await check('history');
+      await page
+        .getByRole('button', { name: /^Item edited/ })
+        .first()
+        .click();
+      await page.locator('.hb-diff del').first().waitFor();
+      await check('history diff');
+      await page.goto('/handbook/-/transfer');
+      await page.getByLabel(/Export file/).setInputFiles({
+        name: 'broken.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from('[1]'),
+      });
+      await page.getByRole('button', { name: 'Import file' }).click();
+      await page.getByRole('table', { name: 'Report' }).waitFor();
+      await check('import report');
+      expect(found).toEqual([]);
+    });
+  }
 });
