@@ -232,6 +232,26 @@ describe(`import and export from the app, on ${testDialect()}`, () => {
     }
   });
 
+  it('never runs two imports of uploads sent at once: 409 import_running, or one after the other', async () => {
+    const all = await Promise.all(Array.from({ length: 6 }, () => upload(t, JSON.stringify(wiki))));
+    // Whether a job is still running when the next upload arrives depends on the machine; what
+    // may not happen is two running at once, which would import the pages twice.
+    for (const r of all) {
+      expect([202, 409]).toContain(r.statusCode);
+      if (r.statusCode === 409)
+        expect(r.json<{ error: { code: string } }>().error.code).toBe('import_running');
+    }
+    await t.handbook.imports.idle();
+    const jobs = await Promise.all(
+      all
+        .filter((r) => r.statusCode === 202)
+        .map((r) => finished(t, r.json<{ job: ImportJobView }>().job.id)),
+    );
+    expect(jobs.filter((j) => j.status === 'done').map((j) => j.report?.imported)).toEqual([2]);
+    expect(jobs.filter((j) => j.status !== 'done').every((j) => j.status === 'refused')).toBe(true);
+    expect(await titles(t)).toEqual(['Harbour Rules', 'Tide Pools']);
+  });
+
   it('answers 404 import_job_not_found for an unknown job', async () => {
     const res = await t.app.inject({
       method: 'GET',
