@@ -13,6 +13,9 @@ export const handbookErrorCodes = [
   'handbook_members_only',
   'section_invalid',
   'import_refused',
+  'import_running',
+  'import_job_not_found',
+  'import_address_not_allowed',
   'circle_not_found',
   'circle_name_taken',
 ] as const;

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, Loading, useDocumentTitle } from '@app/components';
@@ -8,6 +8,7 @@ import { handbookApi, hbKeys } from './api';
 import { HandbookLayout } from './components/HandbookLayout';
 import { HbIcon } from './components/HbIcon';
 import { PlainItem } from './components/Story';
+import { diffVersions, type VersionDiff, type WordRun } from './history-diff';
 
 /** A page's journal: every change with its date and author; any version can be viewed and restored. */
 export function HistoryPage() {
@@ -27,6 +28,12 @@ export function HistoryPage() {
     queryFn: () => handbookApi.version(slug, selected ?? 0),
     enabled: selected !== null,
   });
+  // The version before the chosen one, to show what the change did.
+  const previous = useQuery({
+    queryKey: ['handbook', 'version', slug, (selected ?? 0) - 1],
+    queryFn: () => handbookApi.version(slug, (selected ?? 1) - 1),
+    enabled: selected !== null && selected > 0,
+  });
   const restore = useMutation({
     mutationFn: (index: number) => handbookApi.restore(slug, index),
     onSuccess: ({ page: p }) => {
@@ -39,6 +46,17 @@ export function HistoryPage() {
   useDocumentTitle(t('history.title', { title }));
   const entries = [...(history.data?.history ?? [])].reverse();
   const last = (history.data?.total ?? 0) - 1;
+  // The newest change is shown at once (its diff says what it did).
+  const newest = entries[0]?.index;
+  useEffect(() => {
+    if (selected === null && newest !== undefined) setSelected(newest);
+  }, [selected, newest]);
+  const diff =
+    selected !== null &&
+    version.data !== undefined &&
+    (selected === 0 || previous.data !== undefined)
+      ? diffVersions(selected === 0 ? null : (previous.data ?? null), version.data)
+      : undefined;
   const date = (d: number | null) =>
     d === null
       ? t('history.noDate')
@@ -102,6 +120,14 @@ export function HistoryPage() {
                     </Button>
                   )}
                 </div>
+                {previous.error !== null ? (
+                  <Alert tone="danger">{errorMessage(previous.error)}</Alert>
+                ) : diff === undefined ? (
+                  <Loading label={t('history.diffLoading')} />
+                ) : (
+                  <Changes diff={diff} previous={selected === 0 ? null : selected} />
+                )}
+                <h3 className="hb-version-sub">{t('history.wholePage')}</h3>
                 <div className="hb-version-body">
                   <p className="hb-version-title">{version.data.title}</p>
                   {version.data.story.length === 0 ? (
@@ -116,5 +142,78 @@ export function HistoryPage() {
         </div>
       </article>
     </HandbookLayout>
+  );
+}
+
+/** Words as the diff runs them: insertions underlined, deletions struck, each named for screen readers. */
+function Runs({ runs }: { runs: WordRun[] }) {
+  const { t } = useTranslation('handbook');
+  return (
+    <>
+      {runs.map((r, i) =>
+        r.kind === 'same' ? (
+          <span key={i}>{r.text}</span>
+        ) : r.kind === 'inserted' ? (
+          <ins key={i} className="hb-ins">
+            <span className="visually-hidden">[{t('history.inserted')}: </span>
+            {r.text}
+            <span className="visually-hidden">]</span>
+          </ins>
+        ) : (
+          <del key={i} className="hb-del">
+            <span className="visually-hidden">[{t('history.deleted')}: </span>
+            {r.text}
+            <span className="visually-hidden">]</span>
+          </del>
+        ),
+      )}
+    </>
+  );
+}
+
+/** What the chosen change did, compared with the version before it (`previous`: its number). */
+function Changes({ diff, previous }: { diff: VersionDiff; previous: number | null }) {
+  const { t } = useTranslation('handbook');
+  const label = {
+    added: t('history.itemAdded'),
+    removed: t('history.itemRemoved'),
+    changed: t('history.itemChanged'),
+  };
+  const nothing = diff.title === null && diff.items.length === 0 && !diff.moved;
+  return (
+    <section className="hb-diff" aria-labelledby="hb-diff-title">
+      <h3 id="hb-diff-title">{t('history.changes')}</h3>
+      <p className="muted hb-diff-note">
+        {previous === null ? t('history.firstVersion') : t('history.comparedWith', { n: previous })}{' '}
+        {!nothing && t('history.legend')}
+      </p>
+      {nothing && <p>{t('history.noChanges')}</p>}
+      <ul className="hb-diff-list">
+        {diff.title !== null && (
+          <li className="hb-diff-item">
+            <span className="hb-diff-kind">{t('history.titleChanged')}</span>
+            <p className="hb-diff-text">
+              <Runs runs={diff.title} />
+            </p>
+          </li>
+        )}
+        {diff.items.map((c) => (
+          <li key={`${c.kind}-${c.id}`} className={`hb-diff-item hb-diff-${c.kind}`}>
+            <span className="hb-diff-kind">
+              {label[c.kind]} · {t(`types.${c.type}`, { defaultValue: c.type })}
+            </span>
+            <p className="hb-diff-text">
+              <Runs runs={c.runs} />
+            </p>
+          </li>
+        ))}
+        {diff.moved && (
+          <li className="hb-diff-item">
+            <span className="hb-diff-kind">{t('history.actions.move')}</span>
+            <p className="hb-diff-text">{t('history.itemsMoved')}</p>
+          </li>
+        )}
+      </ul>
+    </section>
   );
 }

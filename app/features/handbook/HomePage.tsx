@@ -9,7 +9,16 @@ import { CreatePageDialog } from './components/dialogs';
 import { HandbookLayout, SearchBox } from './components/HandbookLayout';
 import { HbIcon } from './components/HbIcon';
 
-/** The handbook's front page: its sections with their pages, search, and pages outside sections. */
+/**
+ * The slugs of the starter handbook's front page in each language (and Federated Wiki's), shown
+ * first on the handbook's home instead of among "Other pages".
+ */
+const HOME_SLUGS = ['home', 'inicio', 'inici', 'accueil', 'startseite', 'welcome-visitors'];
+
+/**
+ * The handbook's front page: its Home page first, one search box, the sections that have pages
+ * as cards (those without pages yet on one compact line), and the pages outside sections.
+ */
 export function HomePage() {
   const { t } = useTranslation('handbook');
   const errorMessage = useErrorMessage();
@@ -23,11 +32,18 @@ export function HomePage() {
   const inSections = new Set(
     (sections.data?.sections ?? []).flatMap((s) => [s.slug, ...s.pages.map((p) => p.slug)]),
   );
-  const others = (pages.data?.pages ?? []).filter((p) => !inSections.has(p.slug));
+  const outside = (pages.data?.pages ?? []).filter((p) => !inSections.has(p.slug));
+  const home = HOME_SLUGS.map((h) => outside.find((p) => p.slug === h)).find(
+    (p) => p !== undefined,
+  );
+  const others = outside.filter((p) => p !== home);
+  const allSections = sections.data?.sections ?? [];
+  const filled = allSections.filter((s) => s.pages.length > 0);
+  const bare = allSections.filter((s) => s.pages.length === 0);
   const error = sections.error ?? pages.error;
 
   return (
-    <HandbookLayout>
+    <HandbookLayout search={false}>
       <div className="hb-home">
         <header className="hb-head hb-home-head">
           <div>
@@ -37,6 +53,9 @@ export function HomePage() {
           <div className="hb-actions">
             {rights.data?.canAdminister === true && (
               <>
+                <ButtonLink variant="ghost" size="sm" to="/handbook/-/transfer">
+                  {t('home.transfer')}
+                </ButtonLink>
                 <ButtonLink variant="ghost" size="sm" to="/handbook/-/sections">
                   {t('home.reorder')}
                 </ButtonLink>
@@ -66,27 +85,41 @@ export function HomePage() {
             <p>{t('home.emptyHint')}</p>
           </EmptyState>
         )}
+        {home !== undefined && (
+          <Link className="hb-home-start" to={`/handbook/${encodeURIComponent(home.slug)}`}>
+            <span className="hb-home-start-label">{t('home.start')}</span>
+            <span className="hb-home-start-title">{home.title}</span>
+            <HbIcon name="arrowRight" size={18} />
+          </Link>
+        )}
         <div className="hb-sections">
-          {(sections.data?.sections ?? []).map((s) => (
+          {filled.map((s) => (
             <section key={s.slug} className="hb-section-card" aria-labelledby={`sec-${s.slug}`}>
               <h2 id={`sec-${s.slug}`}>
                 <Link to={`/handbook/${encodeURIComponent(s.slug)}`}>{s.title}</Link>
               </h2>
-              {s.pages.length > 0 && (
-                <ol>
-                  {s.pages.map((p) => (
-                    <li
-                      key={p.slug}
-                      style={{ paddingInlineStart: `${Math.max(0, p.depth - 1)}rem` }}
-                    >
-                      <Link to={`/handbook/${encodeURIComponent(p.slug)}`}>{p.title}</Link>
-                    </li>
-                  ))}
-                </ol>
-              )}
+              <ol>
+                {s.pages.map((p) => (
+                  <li key={p.slug} style={{ paddingInlineStart: `${Math.max(0, p.depth - 1)}rem` }}>
+                    <Link to={`/handbook/${encodeURIComponent(p.slug)}`}>{p.title}</Link>
+                  </li>
+                ))}
+              </ol>
             </section>
           ))}
         </div>
+        {bare.length > 0 && (
+          <section className="hb-bare-sections" aria-labelledby="hb-bare">
+            <h2 id="hb-bare">{t('home.moreSections')}</h2>
+            <ul>
+              {bare.map((s) => (
+                <li key={s.slug}>
+                  <Link to={`/handbook/${encodeURIComponent(s.slug)}`}>{s.title}</Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {others.length > 0 && (
           <section className="hb-others" aria-labelledby="hb-others">
             <h2 id="hb-others">{t('home.otherPages')}</h2>

@@ -249,6 +249,8 @@ function PageBody({
                   setEditMode((m) => !m);
                   setEditing(null);
                   setAdding(undefined);
+                  // What the last edit said ("Item added.") is over once editing is.
+                  setAnnounce('');
                 }}
               >
                 <HbIcon name="edit" size={16} />

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import {
   Alert,
   Button,
+  ButtonLink,
   Card,
   Dialog,
   EmptyState,
@@ -36,6 +37,12 @@ export function SettingsPage() {
       <article className="hb-article hb-settings">
         <header className="hb-head">
           <h1>{t('settings.title')}</h1>
+          <div className="hb-actions">
+            <ButtonLink variant="secondary" size="sm" to="/handbook/-/transfer">
+              <HbIcon name="download" size={16} />
+              {t('settings.transfer')}
+            </ButtonLink>
+          </div>
         </header>
         <p className="lead">{t('settings.lead')}</p>
         <AccessPanel />

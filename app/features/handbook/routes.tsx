@@ -24,6 +24,10 @@ export const handbookRoutes: { inShell: RouteObject[]; fullScreen: RouteObject[]
       lazy: async () => ({ Component: (await import('./SettingsPage')).SettingsPage }),
     },
     {
+      path: 'handbook/-/transfer',
+      lazy: async () => ({ Component: (await import('./ImportExportPage')).ImportExportPage }),
+    },
+    {
       path: 'handbook/:slug',
       lazy: async () => ({ Component: (await import('./PagePage')).PagePage }),
     },

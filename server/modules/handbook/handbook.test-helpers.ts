@@ -28,7 +28,9 @@ export interface HandbookTestApp {
   close: () => Promise<void>;
 }
 
-export async function buildHandbookTestApp(): Promise<HandbookTestApp> {
+export async function buildHandbookTestApp(
+  options: { importAllowPrivate?: boolean } = {},
+): Promise<HandbookTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'commonhall-handbook-'));
   const config = loadConfig(
     { DATA_DIR: dataDir, LOG_LEVEL: 'silent', HANDBOOK_STARTER: 'off' },
@@ -37,7 +39,7 @@ export async function buildHandbookTestApp(): Promise<HandbookTestApp> {
   const { handle, drop } = await openTestDb();
   const clock = new ManualClock(new Date('2026-11-26T12:00:00Z'));
   const log = createLogger('silent');
-  const handbook = createHandbook({ config, db: handle, clock, log });
+  const handbook = createHandbook({ config, db: handle, clock, log, ...options });
   // The router options of server/app.ts: a trailing slash reaches the same route there.
   const app = Fastify({
     logger: false,

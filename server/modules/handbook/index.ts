@@ -6,9 +6,11 @@ import { DiagramStore } from './handbook.diagram-store';
 import { wireDiagrams } from './handbook.diagrams';
 import { HandbookImages } from './handbook.images';
 import { HandbookRepo } from './handbook.repo';
+import { ImportJobs } from './handbook.import-jobs';
 import { handbookApiRoutes } from './handbook.routes';
 import { HandbookService, type AccountDirectory } from './handbook.service';
 import { reseedStarter, seedStarter } from './handbook.starter';
+import { handbookTransferRoutes } from './handbook.transfer.routes';
 import { federatedWikiRoutes } from './wiki.routes';
 
 export type { HandbookService, AccountDirectory } from './handbook.service';
@@ -21,7 +23,9 @@ export interface Handbook {
   apiRoutes: FastifyPluginAsync;
   /** Register at the site root (outside /api/v1): /:slug.json and /system/sitemap.json. */
   wikiRoutes: FastifyPluginAsync;
-  /** Ends the diagram workers (a render in progress is dropped); the app calls it on close. */
+  /** Import jobs started from the app (one at a time). */
+  imports: ImportJobs;
+  /** Ends a running import and the diagram workers (a render in progress is dropped); the app calls it on close. */
   close(): Promise<void>;
 }
 
@@ -31,7 +35,11 @@ export interface Handbook {
  */
 export function createHandbook(
   deps: Pick<ModuleDeps, 'config' | 'db' | 'clock' | 'log'> &
-    Partial<Pick<ModuleDeps, 'bus'>> & { accounts?: AccountDirectory },
+    Partial<Pick<ModuleDeps, 'bus'>> & {
+      accounts?: AccountDirectory;
+      /** Let an import from the app fetch a site on this host's own networks (tests only). */
+      importAllowPrivate?: boolean;
+    },
 ): Handbook {
   const repo = HandbookRepo.from(deps.db);
   const service = new HandbookService(repo, deps.clock);
@@ -48,6 +56,8 @@ export function createHandbook(
   );
   const images = new HandbookImages(repo, deps.config.dataDir);
   const api = handbookApiRoutes(service, images, deps.clock);
+  const imports = new ImportJobs(deps.db, deps.clock, deps.log, deps.importAllowPrivate === true);
+  const transfer = handbookTransferRoutes(service, imports, deps.clock);
   if (deps.config.handbookStarter) {
     deps.bus?.subscribe(SETUP_COMPLETED, async (event) => {
       const { locale } = event.payload as SetupCompletedPayload;
@@ -68,8 +78,13 @@ export function createHandbook(
         if (n > 0) deps.log.info({ pages: n }, 'seeded the starter handbook');
       }
       await api(app, opts);
+      await app.register(transfer);
     },
     wikiRoutes: federatedWikiRoutes(service),
-    close: () => pool.close(),
+    imports,
+    close: async () => {
+      await imports.close();
+      await pool.close();
+    },
   };
 }

@@ -79,16 +79,19 @@ function Contents({ section }: { section: Page['section'] | undefined }) {
  */
 export function HandbookLayout({
   section,
+  search = true,
   children,
 }: {
   section?: Page['section'] | undefined;
+  /** False where the page shows its own search box (the front page): one box, not two. */
+  search?: boolean;
   children: ReactNode;
 }) {
   const { t } = useTranslation('handbook');
   return (
     <div className="hb">
       <aside className="hb-side" aria-label={t('side.label')}>
-        <SearchBox />
+        {search && <SearchBox />}
         <Contents section={section} />
         <nav className="hb-side-links" aria-label={t('side.indexes')}>
           <NavLink to="/handbook" end>

@@ -15,6 +15,8 @@ const paths = {
   plus: 'M12 5v14M5 12h14',
   rename: 'M4 7V4h16v3M9 20h6M12 4v16',
   restore: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5',
+  download: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3',
+  upload: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M17 8l-5-5-5 5M12 3v12',
   file: 'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zM14 2v6h6',
 } as const;
 
