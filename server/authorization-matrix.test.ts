@@ -59,7 +59,11 @@ interface World {
 interface Entry {
   expect: Expect;
   /** The path with placeholders filled, and the body. */
-  request: (w: World, as: Who, s: TestSession) => Promise<{ url: string; payload?: unknown }>;
+  request: (
+    w: World,
+    as: Who,
+    s: TestSession,
+  ) => Promise<{ url: string; payload?: unknown; contentType?: string }>;
 }
 
 let world: World;
@@ -521,6 +525,50 @@ const entries: Record<string, Entry> = {
       return { url: res.json<{ url: string }>().url };
     },
   },
+  // Import and export (stewards): one import at a time, so each request waits for the last job.
+  'POST /api/v1/handbook/import/file': {
+    expect: stewards,
+    request: async (w) => {
+      await importsIdle(w);
+      return {
+        url: '/api/v1/handbook/import/file',
+        payload: Buffer.from('{}'),
+        contentType: 'application/json',
+      };
+    },
+  },
+  'POST /api/v1/handbook/import/site': {
+    // The steward's request passes the policy and is refused for its address (a loopback site).
+    expect: { ...stewards, steward: 400 },
+    request: async (w) => {
+      await importsIdle(w);
+      return {
+        url: '/api/v1/handbook/import/site',
+        payload: { url: 'http://127.0.0.1:9/', replace: false },
+      };
+    },
+  },
+  'GET /api/v1/handbook/import/jobs/:id': {
+    expect: stewards,
+    request: async (w) => {
+      await importsIdle(w);
+      const res = await must(
+        w.t.app.inject({
+          method: 'POST',
+          url: '/api/v1/handbook/import/file',
+          headers: { ...authHeaders(w.sessions.steward), 'content-type': 'application/json' },
+          payload: Buffer.from('{}'),
+        }),
+        202,
+      );
+      lastJob = res.json<{ job: { id: string } }>().job.id;
+      return { url: `/api/v1/handbook/import/jobs/${lastJob}` };
+    },
+  },
+  'GET /api/v1/handbook/export': {
+    expect: stewards,
+    request: async () => ({ url: '/api/v1/handbook/export' }),
+  },
   'GET /system/sitemap.json': {
     expect: everyone,
     request: async () => ({ url: '/system/sitemap.json' }),
@@ -530,6 +578,16 @@ const entries: Record<string, Entry> = {
     request: async (w) => ({ url: `/${await page(w)}.json` }),
   },
 };
+
+let lastJob: string | undefined;
+/** Waits (a bounded number of turns) until the last import job the matrix started has finished. */
+async function importsIdle(w: World): Promise<void> {
+  for (let i = 0; i < 200 && lastJob !== undefined; i++) {
+    const res = await call(w, 'steward', 'GET', `/api/v1/handbook/import/jobs/${lastJob}`);
+    if (res.json<{ job: { status: string } }>().job.status !== 'running') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 function judge(outcome: Outcome, status: number): boolean {
   if (status >= 500) return false;
@@ -583,7 +641,7 @@ function runEntries(list: Record<string, Entry>): void {
       const wrong: string[] = [];
       for (const as of who) {
         const s = usesUpSession.has(key) ? await throwaway(world, as) : world.sessions[as];
-        const { url, payload } = await entry.request(world, as, s);
+        const { url, payload, contentType } = await entry.request(world, as, s);
         let res: LightMyRequestResponse;
         if (usesUpSession.has(key)) {
           res = await world.t.app.inject({
@@ -596,12 +654,17 @@ function runEntries(list: Record<string, Entry>): void {
           res = await world.t.app.inject({
             method: method as 'POST',
             url,
-            headers: { ...authHeaders(world.sessions[as]), 'content-type': 'image/png' },
+            headers: {
+              ...authHeaders(world.sessions[as]),
+              'content-type': contentType ?? 'image/png',
+            },
             payload,
           });
         } else {
           res = await call(world, as, method, url, payload);
         }
+        if (res.statusCode === 202 && key.includes('/import/'))
+          lastJob = res.json<{ job: { id: string } }>().job.id;
         if (!judge(entry.expect[as], res.statusCode))
           wrong.push(
             `${as}: expected ${String(entry.expect[as])}, got ${res.statusCode} ${res.body.slice(0, 160)}`,
