@@ -4,12 +4,16 @@
  * as remote pages, finds them by content words in its neighbourhood search (our site index), forks
  * one into its own site, and follows a link to a Unicode-titled page by Federated Wiki's slug.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, signUpAndLogIn } from '@server/test/accounts';
 import { SLOW_TEST_MS, startHall, type Hall } from './harness';
 import { startFedwiki, type Fedwiki } from './fedwiki-server';
 
+/** Where the screenshot of the remote page is written (open it to see what a fedwiki reader sees). */
+const shotDir = process.env.COMMONHALL_SHOTS ?? tmpdir();
 let hall: Hall;
 let fedwiki: Fedwiki | undefined;
 let hallHost = '';
@@ -86,6 +90,7 @@ describe('Commonhall seen from a Federated Wiki site, in chromium', () => {
       await expect(remote.locator('.story').innerText()).resolves.toContain(
         'mutualisation of leftovers',
       );
+      await page.screenshot({ path: join(shotDir, 'fedwiki-remote-page.png') });
       // Its flag is our icon, fetched from our site.
       await expect(remote.locator('h1 img').getAttribute('src')).resolves.toContain(
         `${hallHost}/favicon.png`,

@@ -235,17 +235,6 @@ export function federationView(
   };
 }
 
-/** The sitemap's slugs as they stand: `/system/sitemap.json`'s entries. */
-export async function sitemap(service: HandbookService): Promise<SitemapEntry[]> {
-  const pages = await service.repo.listAll();
-  const deleted = await service.repo.deletedPages();
-  return federationView(
-    0,
-    pages,
-    deleted.map((d) => d.deletedAt),
-  ).sitemap;
-}
-
 /**
  * A page as Federated Wiki JSON. Graphviz items carry the evaluated `dot` and the `svg`, as
  * Federated Wiki stores them, when the diagram module is wired.
