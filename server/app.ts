@@ -40,7 +40,7 @@ import {
   createAuthModule,
   type AuthOptions,
 } from '@server/modules/auth';
-import { createHandbook } from '@server/modules/handbook';
+import { createHandbook, isFederationPath } from '@server/modules/handbook';
 import websocket from '@fastify/websocket';
 import { SIGNAL_LIMITS } from '@common/protocol';
 import type { FloodLimits } from '@server/platform/limits';
@@ -278,7 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
-  // Federated Wiki's read-only routes live at the site root (only paths ending in .json).
+  // Federated Wiki's read-only routes live at the site root (see handbook/wiki.routes.ts).
   await app.register(handbook.wikiRoutes);
 
   const indexHtml = deps.serveApp === true ? loadIndexHtml(log) : undefined;
@@ -295,6 +295,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (path.startsWith('/api/')) {
       throw new AppError(404, 'route_not_found', `No API route ${request.method} ${path}.`);
     }
+    // A Federated Wiki client takes any 200 for a page or a site: never the app's page there.
+    if (isFederationPath(path)) throw new AppError(404, 'route_not_found', `No route ${path}.`);
     if (indexHtml !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
       return reply
         .type('text/html; charset=utf-8')

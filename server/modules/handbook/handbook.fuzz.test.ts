@@ -246,6 +246,10 @@ describeFuzz('fuzzing the handbook API', {
     ['GET', `${api}/pages/:slug/diagram`, 'member'],
     ['GET', `${api}/images/:image`, 'guest'],
     ['GET', '/:slug.json', 'guest'],
+    ['GET', '/:slug.html', 'guest'],
+    ['GET', '/view/:slug', 'guest'],
+    ['GET', '/view/:slug/view/:slug', 'guest'],
+    ['GET', '/system/:slug', 'guest'],
     // Not fuzz-page: an item id made of dots (%2e%2e, .%2E, ..) was resolved away by inject's URL
     // parser as by a browser's, and DELETE …/items/%2e%2e became DELETE of the page itself, taking
     // the page the after-check reads. The server now refuses that (see the regression below) and
@@ -260,6 +264,8 @@ describeFuzz('fuzzing the handbook API', {
     [`${api}/pages/:slug`, 'member'],
     [`${api}/images/:image`, 'guest'],
     ['/:slug.json', 'guest'],
+    ['/:slug.html', 'guest'],
+    ['/view/:slug', 'guest'],
   ],
   afterwards: async ({ t, member }) => {
     const page = await t.app.inject({
@@ -271,6 +277,10 @@ describeFuzz('fuzzing the handbook API', {
     expect(json.statusCode, json.body.slice(0, 500)).toBe(200);
     const sitemap = await t.app.inject({ url: '/system/sitemap.json' });
     expect(sitemap.statusCode, sitemap.body.slice(0, 500)).toBe(200);
+    for (const url of ['/system/site-index.json', '/system/slugs.json', '/favicon.png']) {
+      const res = await t.app.inject({ url });
+      expect(res.statusCode, `${url}: ${res.body.slice(0, 500)}`).toBe(200);
+    }
   },
 });
 

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+import MiniSearch from 'minisearch';
 import { AppError } from '@server/http/errors';
-import type { Item, SitemapEntry, WikiPage } from '@common/api/handbook';
+import type { Item, JournalAction, SitemapEntry, WikiPage } from '@common/api/handbook';
 import { cleanJournal, type HandbookService } from './handbook.service';
 import type { PageRecord } from './handbook.repo';
-import { plainText, slugify, storyLinks } from './handbook.text';
+import { asciiSlug, plainText } from './handbook.text';
 
 /** Federated Wiki routes are read-only and public: members-only handbooks are not served there. */
 export async function assertPublic(service: HandbookService): Promise<void> {
@@ -15,11 +17,18 @@ export async function assertPublic(service: HandbookService): Promise<void> {
   }
 }
 
-/** The last journal date of a page in ms (what Federated Wiki's sitemap calls `date`). */
-export function pageDate(page: PageRecord): number {
+/** What a Federated Wiki server routes as a page name: `/^[a-z0-9-]+$/`. */
+export const FEDWIKI_KEY = /^[a-z0-9-]+$/;
+
+/**
+ * The date of a page's last edit in ms, as Federated Wiki's sitemap computes it: the last journal
+ * action with a date that is not a fork (a fork copies, it does not edit); the row's update time
+ * when the journal has none.
+ */
+export function pageDate(page: Pick<PageRecord, 'journal' | 'updatedAt'>): number {
   for (let i = page.journal.length - 1; i >= 0; i--) {
-    const d = page.journal[i]?.date;
-    if (typeof d === 'number') return d;
+    const a: JournalAction | undefined = page.journal[i];
+    if (typeof a?.date === 'number' && a.type !== 'fork') return a.date;
   }
   return Date.parse(page.updatedAt);
 }
@@ -35,30 +44,195 @@ export function synopsis(story: readonly Item[]): string {
 }
 
 /**
- * `links` of a sitemap entry: each linked slug → the id of the first item it was found in. A Map,
- * not `in` on a plain object, which would take a page named "constructor" as already linked.
+ * `links` of a sitemap entry as Federated Wiki computes them: for every `[[Title]]` in any item's
+ * text, and the slug of every reference item, Federated Wiki's slug of it → the id of the first
+ * item it was found in. These are the keys a Federated Wiki client looks backlinks up by. A title
+ * of which Federated Wiki's slug is empty (Greek, Chinese…) names no page there and is left out.
+ * A Map, not `in` on a plain object, which would take a page named "constructor" as linked.
  */
 export function sitemapLinks(story: readonly Item[]): Record<string, string> {
   const out = new Map<string, string>();
+  const add = (key: string, id: string) => {
+    if (key !== '' && !out.has(key)) out.set(key, id);
+  };
   for (const item of story) {
-    for (const title of storyLinks([item])) {
-      const slug = slugify(title);
-      if (!out.has(slug)) out.set(slug, item.id);
-    }
+    if (typeof item.text === 'string')
+      for (const m of item.text.matchAll(/\[\[([^\]]+)\]\]/g)) add(asciiSlug(m[1] ?? ''), item.id);
+    if (item.type === 'reference' && typeof item.slug === 'string') add(item.slug, item.id);
   }
   // fromEntries defines own properties, so even a "__proto__" key is kept as a key.
   return Object.fromEntries(out);
 }
 
-export async function sitemap(service: HandbookService): Promise<SitemapEntry[]> {
-  const pages = await service.repo.listAll();
-  return pages.map((p) => ({
-    slug: p.slug,
-    title: p.title,
-    date: pageDate(p),
-    synopsis: synopsis(p.story),
-    links: sitemapLinks(p.story),
-  }));
+// ---- the keys Federated Wiki sees ----
+
+/** A page as the federation view needs it. */
+type KeyedPage = Pick<PageRecord, 'id' | 'slug' | 'title' | 'createdAt'>;
+
+/**
+ * The key (the name in `/<key>.json`, the sitemap's `slug`) of every page, so that each page
+ * answers at exactly one key a Federated Wiki server could route, and a Federated Wiki client
+ * that slugs a `[[Title]]` the way it does lands on the page with that title:
+ * - a page's key is Federated Wiki's slug of its title (`Café société` → `caf-socit`,
+ *   `Mission & vision` → `mission--vision`);
+ * - when several pages' titles give one key, the oldest page (created first; then by id) has it;
+ * - the others, and a page whose title gives no routable key (nothing left of a Greek or Chinese
+ *   title but dashes), get `<key or "page">-<8 hex digits of a hash of the page id>`: stable for
+ *   the page's life, never another title's key.
+ * See docs/federated-wiki.md.
+ */
+export function federationKeys(pages: readonly KeyedPage[]): Map<string, string> {
+  const ordered = [...pages].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const byPage = new Map<string, string>();
+  const taken = new Set<string>();
+  const later: { page: KeyedPage; base: string }[] = [];
+  for (const page of ordered) {
+    const natural = asciiSlug(page.title);
+    const routable = FEDWIKI_KEY.test(natural) && /[a-z0-9]/.test(natural);
+    if (routable && !taken.has(natural)) {
+      taken.add(natural);
+      byPage.set(page.id, natural);
+    } else later.push({ page, base: routable ? natural : 'page' });
+  }
+  // Second pass: natural keys are all claimed first, so a page titled "Caf 1a2b3c4d" keeps its own.
+  for (const { page, base } of later) {
+    const hash = createHash('sha256').update(page.id).digest('hex');
+    let n = 8;
+    let key = `${base}-${hash.slice(0, n)}`;
+    while (taken.has(key) && n < hash.length) key = `${base}-${hash.slice(0, ++n)}`;
+    taken.add(key);
+    byPage.set(page.id, key);
+  }
+  return byPage;
+}
+
+// ---- the site index ----
+
+/**
+ * An item's words as Federated Wiki's search index takes them: link markup, tags and URLs (kept
+ * as their host name) removed, punctuation and symbols made spaces.
+ */
+function indexWords(text: string): string {
+  return text
+    .replace(/\[([^\]]*?)\][[(].*?[\])]/g, ' $1 ')
+    .replace(/\[{2}|\[(?:\S+)|\]{1,2}/g, ' ')
+    .replace(/\n/g, ' ')
+    .replace(/<style.*?<\/style>/g, ' ')
+    .replace(/<(?:"[^"]*"['"]*|'[^']*'['"]*|[^'">])+>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/(https?:.*?)(?=\p{White_Space}|\p{Quotation_Mark}|$)/gu, (match) => {
+      try {
+        return new URL(match).hostname;
+      } catch {
+        return ' ';
+      }
+    })
+    .replace(/[\p{P}\p{Emoji}\p{Symbol}]+/gu, ' ')
+    .replace(/\p{White_Space}+/gu, ' ');
+}
+
+const textTypes = new Set([
+  'paragraph',
+  'markdown',
+  'html',
+  'reference',
+  'image',
+  'pagefold',
+  'math',
+  'mathjax',
+  'code',
+]);
+const markupTypes = new Set(['audio', 'video', 'frame']);
+
+/**
+ * A story's searchable text, item by item as Federated Wiki's server indexes it: text items whole;
+ * audio, video and frame items without their markup lines (a URL, an UPPER-CASE keyword, `//`).
+ */
+export function indexText(story: readonly Item[]): string {
+  let out = '';
+  for (const item of story) {
+    if (typeof item.text !== 'string' || item.text === '') continue;
+    if (textTypes.has(item.type)) out += ' ' + indexWords(item.text);
+    else if (markupTypes.has(item.type)) {
+      const prose = item.text
+        .split(/\r\n?|\n/)
+        .map((line) => {
+          const first = line.split(/\p{White_Space}/u)[0] ?? '';
+          return first.startsWith('http') || first.toUpperCase() === first || first.startsWith('//')
+            ? ''
+            : line;
+        })
+        .join(' ');
+      out += ' ' + indexWords(prose);
+    }
+  }
+  return out;
+}
+
+/**
+ * `/system/site-index.json`: a serialised MiniSearch index over `title` and `content`, document ids
+ * the pages' keys, as Federated Wiki's server writes it and its client loads it
+ * (`MiniSearch.loadJSON(text, { fields: ['title', 'content'] })`).
+ */
+export function siteIndexJson(pages: readonly { key: string; title: string; story: Item[] }[]) {
+  const index = new MiniSearch({ fields: ['title', 'content'] });
+  index.addAll(pages.map((p) => ({ id: p.key, title: p.title, content: indexText(p.story) })));
+  return JSON.stringify(index);
+}
+
+// ---- the federation view of one generation ----
+
+/** Everything the Federated Wiki routes serve that depends on all pages, for one generation. */
+export interface FederationView {
+  generation: number;
+  /** Key → our slug, and our slug → key. */
+  slugOfKey: Map<string, string>;
+  keyOfSlug: Map<string, string>;
+  /** Keys in sitemap order. */
+  keys: string[];
+  sitemap: SitemapEntry[];
+  /** When the handbook last changed (a page written or deleted), ms; what Last-Modified says. */
+  lastModified: number;
+  /** The serialised site index, built on first use. */
+  siteIndex(): string;
+}
+
+/** Builds the view from every page (and the deletion times, which change the sitemap too). */
+export function federationView(
+  generation: number,
+  pages: readonly PageRecord[],
+  deletedAt: readonly string[],
+): FederationView {
+  const keyOf = federationKeys(pages);
+  const keyed = pages.map((p) => ({ page: p, key: keyOf.get(p.id) ?? p.slug }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let lastModified = 0;
+  for (const p of pages) lastModified = Math.max(lastModified, Date.parse(p.updatedAt));
+  for (const d of deletedAt) lastModified = Math.max(lastModified, Date.parse(d));
+  let index: string | undefined;
+  return {
+    generation,
+    slugOfKey: new Map(keyed.map((k) => [k.key, k.page.slug])),
+    keyOfSlug: new Map(keyed.map((k) => [k.page.slug, k.key])),
+    keys: keyed.map((k) => k.key),
+    sitemap: keyed.map(({ page, key }) => {
+      const links = sitemapLinks(page.story);
+      return {
+        slug: key,
+        title: page.title,
+        date: pageDate(page),
+        synopsis: synopsis(page.story),
+        ...(Object.keys(links).length > 0 ? { links } : {}),
+      };
+    }),
+    lastModified: lastModified === 0 ? Date.parse('2000-01-01T00:00:00Z') : lastModified,
+    siteIndex: () =>
+      (index ??= siteIndexJson(
+        keyed.map(({ page, key }) => ({ key, title: page.title, story: page.story })),
+      )),
+  };
 }
 
 /**

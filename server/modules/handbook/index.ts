@@ -15,13 +15,14 @@ import { federatedWikiRoutes } from './wiki.routes';
 
 export type { HandbookService, AccountDirectory } from './handbook.service';
 export { registerHandbookCommands } from './handbook.cli';
+export { isFederationPath } from './wiki.routes';
 
 /** The handbook module wired once: its API (under /api/v1/handbook) and Federated Wiki routes. */
 export interface Handbook {
   service: HandbookService;
   /** Register inside the /api/v1 plugin with prefix '/handbook'. */
   apiRoutes: FastifyPluginAsync;
-  /** Register at the site root (outside /api/v1): /:slug.json and /system/sitemap.json. */
+  /** Register at the site root (outside /api/v1): /:slug.json, /system/*, /favicon.png, /view/*. */
   wikiRoutes: FastifyPluginAsync;
   /** Import jobs started from the app (one at a time). */
   imports: ImportJobs;
