@@ -569,6 +569,34 @@ const entries: Record<string, Entry> = {
     expect: stewards,
     request: async () => ({ url: '/api/v1/handbook/export' }),
   },
+  // Federated Wiki's routes: public, read-only, no session read (members-only variant below).
+  'GET /favicon.png': { expect: everyone, request: async () => ({ url: '/favicon.png' }) },
+  'GET /system/site-index.json': {
+    expect: everyone,
+    request: async () => ({ url: '/system/site-index.json' }),
+  },
+  'GET /system/slugs.json': {
+    expect: everyone,
+    request: async () => ({ url: '/system/slugs.json' }),
+  },
+  'GET /system/export.json': {
+    expect: everyone,
+    request: async () => ({ url: '/system/export.json' }),
+  },
+  'GET /system/plugins.json': {
+    expect: everyone,
+    request: async () => ({ url: '/system/plugins.json' }),
+  },
+  'GET /system/*': {
+    expect: { anonymous: 404, member: 404, other: 404, owner: 404, comod: 404, steward: 404 },
+    request: async () => ({ url: '/system/anything.json' }),
+  },
+  'GET /:slug.html': {
+    expect: everyone,
+    request: async (w) => ({ url: `/${await page(w)}.html` }),
+  },
+  'GET /view': { expect: everyone, request: async () => ({ url: '/view' }) },
+  'GET /view/*': { expect: everyone, request: async (w) => ({ url: `/view/${await page(w)}` }) },
   'GET /system/sitemap.json': {
     expect: everyone,
     request: async () => ({ url: '/system/sitemap.json' }),
