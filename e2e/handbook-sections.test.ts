@@ -7,6 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '@common/api/handbook';
@@ -54,6 +55,14 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shotDir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** Serious and critical axe violations on the page as it is now. */
+async function axe(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 beforeAll(async () => {
@@ -168,6 +177,7 @@ describe('sections and renames in the browser', () => {
       )
       .waitFor();
     await confirm.getByText('The page Berths itself is not deleted.', { exact: false }).waitFor();
+    expect(await axe(page)).toEqual([]);
     // Cancel keeps it; Delete removes it from the draft, Save makes it so.
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('heading', { level: 2, name: 'Berths' }).waitFor();
@@ -214,6 +224,7 @@ describe('sections and renames in the browser', () => {
     await expect.poll(() => select.inputValue()).toBe('');
     await select.selectOption({ label: 'Signals' });
     await shoot(page, 'handbook-page-section-control');
+    expect(await axe(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Save section' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await pager.getByRole('link', { name: /Previous.*Horns/ }).waitFor();
@@ -274,6 +285,7 @@ describe('sections and renames in the browser', () => {
       .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
       .toBe('Move “Stays”');
     await shoot(page, 'handbook-sections-depth');
+    expect(await axe(page)).toEqual([]);
     // Masts cannot go deeper: nothing above it.
     expect(
       await page.getByRole('button', { name: 'Indent Masts (under the page above)' }).isDisabled(),
