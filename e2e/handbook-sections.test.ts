@@ -243,6 +243,24 @@ describe('sections and renames in the browser', () => {
     await pager.waitFor({ state: 'detached' });
   });
 
+  it('says so when a new page could not be put into its section', async () => {
+    await api(ada, 'POST', '/pages', { title: 'Buoys' });
+    await api(ada, 'PUT', '/sections', { sections: [{ slug: 'buoys', pages: [] }] });
+    const page = await pageAs(bea);
+    await page.goto('/handbook');
+    await page.getByRole('button', { name: 'New page' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a page' });
+    await create.getByLabel('Title').fill('Red Buoy');
+    await create.getByRole('combobox', { name: 'Section' }).selectOption({ label: 'Buoys' });
+    // A steward removes the section meanwhile.
+    await api(ada, 'PUT', '/sections', { sections: [] });
+    await create.getByRole('button', { name: 'Create page' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Red Buoy' }).waitFor();
+    await page
+      .getByText('The page was created, but not put into the section: That section does not exist.')
+      .waitFor();
+  });
+
   it('keeps nested pages’ depth when reordering, and indents and outdents on purpose', async () => {
     for (const t of ['Rigging', 'Masts', 'Stays', 'Sails', 'Ropes'])
       await api(ada, 'POST', '/pages', { title: t });

@@ -62,6 +62,7 @@ export function PagePage() {
   const startEditing = (location.state as { edit?: boolean } | null)?.edit === true;
   // Carried over from the rename at the old address (its page view is gone by now).
   const renamed = (location.state as { renamed?: RenamedLinks } | null)?.renamed;
+  const sectionError = (location.state as { sectionError?: string } | null)?.sectionError;
 
   let body;
   if (q.isPending) body = <Loading label={t('page.loading')} />;
@@ -81,6 +82,9 @@ export function PagePage() {
 
   return (
     <HandbookLayout section={q.data?.page.section}>
+      {sectionError !== undefined && (
+        <Alert tone="danger">{t('create.sectionFailed', { reason: sectionError })}</Alert>
+      )}
       {body}
       <CreatePageDialog
         open={creating !== null}

@@ -60,16 +60,21 @@ export function CreatePageDialog({
   const create = useMutation({
     mutationFn: async () => {
       const made = await handbookApi.createPage(title.trim());
-      if (section === '') return made;
-      // The page exists now; if putting it in the section fails, it is still opened (outside it).
-      return handbookApi.placeInSection(made.page.slug, section).catch(() => made);
+      if (section === '') return { ...made, sectionError: undefined };
+      // The page exists now: if putting it in the section fails, it still opens, saying so.
+      return handbookApi.placeInSection(made.page.slug, section).then(
+        (placed) => ({ ...placed, sectionError: undefined }),
+        (err: unknown) => ({ ...made, sectionError: errorMessage(err) }),
+      );
     },
-    onSuccess: ({ page }) => {
+    onSuccess: ({ page, sectionError }) => {
       client.setQueryData(hbKeys.page(page.slug), { page });
       void client.invalidateQueries({ queryKey: ['handbook'] });
       onClose();
       setSection('');
-      void navigate(`/handbook/${encodeURIComponent(page.slug)}`, { state: { edit: true } });
+      void navigate(`/handbook/${encodeURIComponent(page.slug)}`, {
+        state: { edit: true, sectionError },
+      });
     },
   });
   const submit = (e: FormEvent) => {
