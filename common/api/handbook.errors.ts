@@ -12,6 +12,8 @@ export const handbookErrorCodes = [
   'journal_index_invalid',
   'handbook_members_only',
   'section_invalid',
+  'section_not_found',
+  'section_head',
   'import_refused',
   'import_running',
   'import_job_not_found',

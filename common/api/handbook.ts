@@ -254,6 +254,14 @@ export const setSectionsBodySchema = z.strictObject({
     .max(500),
 });
 
+/**
+ * Put one page into a section (by the slug of the section's head page) at its end, or take it out
+ * of every section (`null`). A page already in that section keeps its place.
+ */
+export const placeInSectionBodySchema = z.strictObject({
+  section: z.string().min(1).max(300).nullable(),
+});
+
 /** A circle's id: lower-case letters, digits and dashes (the app derives it from the name). */
 export const circleIdSchema = z
   .string()

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import {
   Alert,
   Badge,
@@ -28,6 +28,9 @@ import {
   CreatePageDialog,
   DeletePageDialog,
   RenameDialog,
+  SectionDialog,
+  UpdateLinksDialog,
+  type RenamedLinks,
 } from './components/dialogs';
 import { EditableStory } from './components/EditableStory';
 import { HandbookLayout } from './components/HandbookLayout';
@@ -55,7 +58,11 @@ export function PagePage() {
     queryFn: () => handbookApi.getPage(slug),
     retry: false,
   });
+  const navigate = useNavigate();
   const startEditing = (location.state as { edit?: boolean } | null)?.edit === true;
+  // Carried over from the rename at the old address (its page view is gone by now).
+  const renamed = (location.state as { renamed?: RenamedLinks } | null)?.renamed;
+  const sectionError = (location.state as { sectionError?: string } | null)?.sectionError;
 
   let body;
   if (q.isPending) body = <Loading label={t('page.loading')} />;
@@ -75,12 +82,21 @@ export function PagePage() {
 
   return (
     <HandbookLayout section={q.data?.page.section}>
+      {sectionError !== undefined && (
+        <Alert tone="danger">{t('create.sectionFailed', { reason: sectionError })}</Alert>
+      )}
       {body}
       <CreatePageDialog
         open={creating !== null}
         initialTitle={creating ?? ''}
         onClose={() => setCreating(null)}
       />
+      {renamed !== undefined && renamed.slug === slug && (
+        <UpdateLinksDialog
+          renamed={renamed}
+          onClose={() => void navigate(location.pathname, { replace: true, state: null })}
+        />
+      )}
     </HandbookLayout>
   );
 }
@@ -135,6 +151,8 @@ function PageBody({
   const [showDiagram, setShowDiagram] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [placing, setPlacing] = useState(false);
+  const navigate = useNavigate();
   const diagramId = useId();
   const clicks = useLinkClicks(onMissing);
 
@@ -236,6 +254,15 @@ function PageBody({
               <Button variant="ghost" size="sm" onClick={() => setRenaming(true)}>
                 <HbIcon name="rename" size={16} />
                 {t('page.rename')}
+              </Button>
+              <Button
+                variant="ghost"
+                size="sm"
+                aria-haspopup="dialog"
+                onClick={() => setPlacing(true)}
+              >
+                <HbIcon name="section" size={16} />
+                {t('page.section')}
               </Button>
               <Button variant="ghost" size="sm" onClick={() => setDeleting(true)}>
                 <HbIcon name="trash" size={16} />
@@ -438,7 +465,27 @@ function PageBody({
             edit.mutate({ item: c.yours, base: c.version }, { onSuccess: () => setConflict(null) });
         }}
       />
-      {renaming && <RenameDialog open page={page} onClose={() => setRenaming(false)} />}
+      {renaming && (
+        <RenameDialog
+          open
+          page={page}
+          onClose={() => setRenaming(false)}
+          onRenamed={(r) => {
+            setRenaming(false);
+            const links: RenamedLinks = {
+              slug: r.page.slug,
+              title: r.page.title,
+              oldTitle: r.oldTitle,
+              linkingPages: r.linkingPages,
+            };
+            void navigate(`/handbook/${encodeURIComponent(r.page.slug)}`, {
+              replace: true,
+              state: r.linkingPages.length > 0 ? { renamed: links } : null,
+            });
+          }}
+        />
+      )}
+      {placing && <SectionDialog page={page} onClose={() => setPlacing(false)} />}
       {deleting && <DeletePageDialog open page={page} onClose={() => setDeleting(false)} />}
     </article>
   );

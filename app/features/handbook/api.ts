@@ -103,8 +103,11 @@ export const handbookApi = {
   keywords: () =>
     api.get<{ keywords: { keyword: string; pages: PageSummary[] }[] }>(`${base}/keywords`),
   sections: () => api.get<SectionTree>(`${base}/sections`),
-  setSections: (sections: { slug: string; pages: { slug: string }[] }[]) =>
+  setSections: (sections: { slug: string; pages: { slug: string; parent: string | null }[] }[]) =>
     api.put<SectionTree>(`${base}/sections`, { sections }),
+  /** Puts a page at the end of a section (its head's slug), or takes it out of its section. */
+  placeInSection: (slug: string, section: string | null) =>
+    api.put<{ page: Page }>(`${p(slug)}/section`, { section }),
   deletePage: (slug: string) => api.delete<{ deleted: PageSummary }>(p(slug)),
   deletedPages: () =>
     api.get<{ pages: (PageSummary & { id: string; deletedAt: string })[] }>(

@@ -77,6 +77,7 @@ describeFuzz('fuzzing the handbook API', {
     'slug',
     'pages',
     'parent',
+    'section',
     'read',
     'edit',
     'editCircles',
@@ -106,6 +107,14 @@ describeFuzz('fuzzing the handbook API', {
     });
     const kept = deleted.json<{ pages: { id: string; slug: string }[] }>().pages;
     await send(ctx, 'PUT', '/circles/doomed-circle', { name: 'Doomed', members: [] }, ctx.steward);
+    // A section for the page-into-section fuzz to put its page into.
+    await send(
+      ctx,
+      'PUT',
+      '/sections',
+      { sections: [{ slug: 'fuzz-page', pages: [] }] },
+      ctx.steward,
+    );
     const img = await ctx.t.app.inject({
       method: 'POST',
       url: `${api}/images`,
@@ -193,6 +202,16 @@ describeFuzz('fuzzing the handbook API', {
             { slug: 'doomed', pages: [] },
           ],
         },
+      },
+    ],
+    [
+      'PUT',
+      `${api}/pages/:target/section`,
+      'member',
+      {
+        valid: { section: 'fuzz-page' },
+        restore: async (ctx) =>
+          void (await send(ctx, 'PUT', '/pages/item-target/section', { section: null })),
       },
     ],
     [

@@ -17,6 +17,7 @@ import {
   restoreBodySchema,
   searchResultSchema,
   setSectionsBodySchema,
+  placeInSectionBodySchema,
   updateLinksBodySchema,
   storedItemSchema,
   circleIdSchema,
@@ -412,6 +413,24 @@ export function handbookApiRoutes(
       async (req) => {
         await service.setSections(req.actor, req.body.sections);
         return { sections: await service.sectionTree(req.actor) };
+      },
+    );
+
+    app.put(
+      '/pages/:slug/section',
+      {
+        schema: {
+          tags,
+          summary:
+            'Put a page at the end of a section, or take it out of its section (who may edit pages; 409 section_head for a section’s head page)',
+          params: slugParams,
+          body: placeInSectionBodySchema,
+          response: { 200: page },
+        },
+      },
+      async (req) => {
+        const slug = await service.placeInSection(req.actor, req.params.slug, req.body.section);
+        return { page: await present(req.actor, slug) };
       },
     );
 

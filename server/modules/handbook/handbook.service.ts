@@ -1048,6 +1048,45 @@ export class HandbookService {
     this.diagrams?.clear();
   }
 
+  /**
+   * Puts one page at the end of a section (named by its head page's slug or an old slug), or takes
+   * it out of every section (`null`), for whoever may edit pages. A page already in that section
+   * keeps its place; pages under a page that leaves take its parent, as when it is deleted. A
+   * section's head stays where it is: 409 section_head (the sections are stewards' to change).
+   * 404 page_not_found, 404 section_not_found when that page heads no section.
+   */
+  async placeInSection(actor: Actor, slug: string, section: string | null): Promise<string> {
+    const out = await this.editing(actor, async (repo) => {
+      const page = await this.resolveIn(repo, slug);
+      const sections = await repo.sections();
+      const members = await repo.sectionPages();
+      let target: string | null = null;
+      if (section !== null) {
+        const head = (await repo.findBySlug(section)) ?? (await repo.findByAlias(section));
+        if (head === undefined || !sections.some((s) => s.pageId === head.id))
+          throw notFound('section_not_found', `There is no section "${section}".`, { section });
+        target = head.id;
+      }
+      if (sections.some((s) => s.pageId === page.id)) {
+        if (target === page.id) return page.slug;
+        throw conflict(
+          'section_head',
+          `"${page.title}" heads its own section; stewards change that on the order of pages.`,
+          { slug: page.slug },
+        );
+      }
+      const now = members.find((m) => m.pageId === page.id);
+      if ((now?.sectionId ?? null) === target) return page.slug;
+      const tree = mendSections(sections, members, page.id);
+      if (target !== null)
+        tree.find((s) => s.pageId === target)?.pages.push({ pageId: page.id, parentId: null });
+      await repo.replaceSections(tree);
+      return page.slug;
+    });
+    this.diagrams?.clear();
+    return out;
+  }
+
   /** Previous/Next and the table of contents of a page's section, or null. */
   async placeOfPage(pageId: string) {
     const sections = await loadSections(this.repo);

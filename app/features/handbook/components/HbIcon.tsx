@@ -17,6 +17,9 @@ const paths = {
   restore: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5',
   download: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3',
   upload: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M17 8l-5-5-5 5M12 3v12',
+  section: 'M4 6h16M4 12h10M4 18h10M18 12v6',
+  indent: 'M3 6h18M11 12h10M11 18h10M3 10l4 3-4 3',
+  outdent: 'M3 6h18M11 12h10M11 18h10M7 10l-4 3 4 3',
   file: 'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zM14 2v6h6',
 } as const;
 

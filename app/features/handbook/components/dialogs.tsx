@@ -1,13 +1,37 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
-import { Alert, Button, Dialog, TextField } from '@app/components';
+import { Link, useNavigate } from 'react-router';
+import { Alert, Button, Dialog, SelectField, TextField } from '@app/components';
 import { ApiError } from '@app/lib/api';
 import { useErrorMessage } from '@app/lib/errors';
-import { handbookApi, hbKeys, type ConflictDetails, type Item, type Page } from '../api';
+import {
+  handbookApi,
+  hbKeys,
+  type ConflictDetails,
+  type Item,
+  type Page,
+  type PageSummary,
+  type RenameResult,
+} from '../api';
 
-/** Offers to create a page (from a link to a missing page, or "New page"). */
+/** The section choices: "No section" and each section by its head page's title. */
+function SectionOptions() {
+  const { t } = useTranslation('handbook');
+  const q = useQuery({ queryKey: hbKeys.sections, queryFn: handbookApi.sections });
+  return (
+    <>
+      <option value="">{t('placeSection.none')}</option>
+      {(q.data?.sections ?? []).map((s) => (
+        <option key={s.slug} value={s.slug}>
+          {s.title}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** Offers to create a page (from a link to a missing page, or "New page"), in a section if chosen. */
 export function CreatePageDialog({
   open,
   initialTitle,
@@ -22,18 +46,35 @@ export function CreatePageDialog({
   const navigate = useNavigate();
   const client = useQueryClient();
   const [title, setTitle] = useState(initialTitle);
+  const [section, setSection] = useState('');
   const [shown, setShown] = useState(initialTitle);
   if (shown !== initialTitle) {
     setShown(initialTitle);
     setTitle(initialTitle);
   }
+  const sections = useQuery({
+    queryKey: hbKeys.sections,
+    queryFn: handbookApi.sections,
+    enabled: open,
+  });
   const create = useMutation({
-    mutationFn: () => handbookApi.createPage(title.trim()),
-    onSuccess: ({ page }) => {
+    mutationFn: async () => {
+      const made = await handbookApi.createPage(title.trim());
+      if (section === '') return { ...made, sectionError: undefined };
+      // The page exists now: if putting it in the section fails, it still opens, saying so.
+      return handbookApi.placeInSection(made.page.slug, section).then(
+        (placed) => ({ ...placed, sectionError: undefined }),
+        (err: unknown) => ({ ...made, sectionError: errorMessage(err) }),
+      );
+    },
+    onSuccess: ({ page, sectionError }) => {
       client.setQueryData(hbKeys.page(page.slug), { page });
       void client.invalidateQueries({ queryKey: ['handbook'] });
       onClose();
-      void navigate(`/handbook/${encodeURIComponent(page.slug)}`, { state: { edit: true } });
+      setSection('');
+      void navigate(`/handbook/${encodeURIComponent(page.slug)}`, {
+        state: { edit: true, sectionError },
+      });
     },
   });
   const submit = (e: FormEvent) => {
@@ -55,6 +96,16 @@ export function CreatePageDialog({
           required
           autoFocus
         />
+        {(sections.data?.sections.length ?? 0) > 0 && (
+          <SelectField
+            label={t('placeSection.label')}
+            hint={t('create.sectionHint')}
+            value={section}
+            onChange={(e) => setSection(e.target.value)}
+          >
+            <SectionOptions />
+          </SelectField>
+        )}
         {create.error !== null && (
           <Alert tone="danger">
             {errorMessage(create.error)}{' '}
@@ -76,98 +127,203 @@ export function CreatePageDialog({
   );
 }
 
-/** Renames a page, then offers to update the links that used its old title. */
+/**
+ * Renames a page. What follows is the caller's (`onRenamed`): the page view goes to the new
+ * address and offers to update links there (UpdateLinksDialog), so nothing is lost when the page
+ * under the old address goes away.
+ */
 export function RenameDialog({
   open,
   page,
   onClose,
+  onRenamed,
 }: {
   open: boolean;
-  page: Page;
+  page: PageSummary;
   onClose: () => void;
+  onRenamed: (r: RenameResult) => void;
 }) {
   const { t } = useTranslation('handbook');
   const errorMessage = useErrorMessage();
-  const navigate = useNavigate();
   const client = useQueryClient();
   const [title, setTitle] = useState(page.title);
   const rename = useMutation({
     mutationFn: () => handbookApi.rename(page.slug, title.trim()),
     onSuccess: (r) => {
       client.setQueryData(hbKeys.page(r.page.slug), { page: r.page });
+      onRenamed(r);
       void client.invalidateQueries({ queryKey: ['handbook'] });
-      if (r.linkingPages.length === 0) {
-        onClose();
-        void navigate(`/handbook/${encodeURIComponent(r.page.slug)}`, { replace: true });
-      }
     },
   });
+  return (
+    <Dialog open={open} onClose={onClose} title={t('rename.title')}>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (title.trim() !== '') rename.mutate();
+        }}
+      >
+        <TextField
+          label={t('rename.newTitle')}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          hint={t('rename.hint')}
+          required
+          autoFocus
+        />
+        {rename.error !== null && <Alert tone="danger">{errorMessage(rename.error)}</Alert>}
+        <div className="row-end">
+          <Button variant="ghost" onClick={onClose}>
+            {t('editor.cancel')}
+          </Button>
+          <Button type="submit" busy={rename.isPending}>
+            {t('rename.submit')}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** What a rename leaves to do: the pages that link to the old title. */
+export interface RenamedLinks {
+  slug: string;
+  title: string;
+  oldTitle: string;
+  linkingPages: PageSummary[];
+}
+
+/**
+ * After a rename: lists the pages linking to the old title and offers to rewrite their links to
+ * the new one, then says which pages were updated.
+ */
+export function UpdateLinksDialog({
+  renamed,
+  onClose,
+}: {
+  renamed: RenamedLinks;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation('handbook');
+  const errorMessage = useErrorMessage();
+  const client = useQueryClient();
   const update = useMutation({
-    mutationFn: (r: { slug: string; from: string }) => handbookApi.updateLinks(r.slug, r.from),
+    mutationFn: () => handbookApi.updateLinks(renamed.slug, renamed.oldTitle),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['handbook'] }),
   });
-  const done = rename.data;
-  const finish = () => {
-    onClose();
-    if (done !== undefined)
-      void navigate(`/handbook/${encodeURIComponent(done.page.slug)}`, { replace: true });
-  };
+  const titleOf = new Map(renamed.linkingPages.map((p) => [p.slug, p.title]));
+  const link = (slug: string) => (
+    <Link to={`/handbook/${encodeURIComponent(slug)}`} onClick={onClose}>
+      {titleOf.get(slug) ?? slug}
+    </Link>
+  );
   return (
-    <Dialog open={open} onClose={done === undefined ? onClose : finish} title={t('rename.title')}>
-      {done === undefined ? (
+    <Dialog open onClose={onClose} title={t('rename.linksTitle')}>
+      <div className="stack">
+        {update.isSuccess ? (
+          <>
+            <Alert tone="success">
+              {t('rename.updated', { count: update.data.updated.length, title: renamed.title })}
+            </Alert>
+            {update.data.updated.length > 0 && (
+              <ul className="hb-plain-list" aria-label={t('rename.updatedList')}>
+                {update.data.updated.map((slug) => (
+                  <li key={slug}>{link(slug)}</li>
+                ))}
+              </ul>
+            )}
+          </>
+        ) : (
+          <>
+            <p>
+              {t('rename.linking', {
+                count: renamed.linkingPages.length,
+                old: renamed.oldTitle,
+                title: renamed.title,
+              })}
+            </p>
+            <ul className="hb-plain-list" aria-label={t('rename.linkingList')}>
+              {renamed.linkingPages.map((p) => (
+                <li key={p.slug}>{link(p.slug)}</li>
+              ))}
+            </ul>
+          </>
+        )}
+        {update.error !== null && <Alert tone="danger">{errorMessage(update.error)}</Alert>}
+        <div className="row-end">
+          <Button variant="ghost" onClick={onClose}>
+            {update.isSuccess ? t('rename.done') : t('rename.leave')}
+          </Button>
+          {!update.isSuccess && (
+            <Button busy={update.isPending} onClick={() => update.mutate()}>
+              {t('rename.updateLinks')}
+            </Button>
+          )}
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
+/**
+ * The page's "Section" control: puts the page at the end of a section, or takes it out. A section's
+ * head page stays where it is (stewards change sections on the order of pages).
+ */
+export function SectionDialog({ page, onClose }: { page: Page; onClose: () => void }) {
+  const { t } = useTranslation('handbook');
+  const errorMessage = useErrorMessage();
+  const client = useQueryClient();
+  const current = page.section?.slug ?? '';
+  const heads = page.section !== null && page.section.slug === page.slug;
+  const [section, setSection] = useState(current);
+  const place = useMutation({
+    mutationFn: () => handbookApi.placeInSection(page.slug, section === '' ? null : section),
+    onSuccess: ({ page: p }) => {
+      client.setQueryData(hbKeys.page(p.slug), { page: p });
+      void client.invalidateQueries({ queryKey: ['handbook'] });
+      onClose();
+    },
+  });
+  return (
+    <Dialog open onClose={onClose} title={t('placeSection.title', { title: page.title })}>
+      {heads ? (
+        <div className="stack">
+          <p>{t('placeSection.heads', { title: page.title })}</p>
+          <div className="row-end">
+            <Button onClick={onClose} autoFocus>
+              {t('rename.done')}
+            </Button>
+          </div>
+        </div>
+      ) : (
         <form
           className="stack"
           onSubmit={(e) => {
             e.preventDefault();
-            if (title.trim() !== '') rename.mutate();
+            if (section === current) onClose();
+            else place.mutate();
           }}
         >
-          <TextField
-            label={t('rename.newTitle')}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            hint={t('rename.hint')}
-            required
+          <SelectField
+            label={t('placeSection.label')}
+            hint={t('placeSection.hint')}
+            value={section}
+            onChange={(e) => setSection(e.target.value)}
             autoFocus
-          />
-          {rename.error !== null && <Alert tone="danger">{errorMessage(rename.error)}</Alert>}
+          >
+            <SectionOptions />
+          </SelectField>
+          {place.error !== null && <Alert tone="danger">{errorMessage(place.error)}</Alert>}
           <div className="row-end">
             <Button variant="ghost" onClick={onClose}>
               {t('editor.cancel')}
             </Button>
-            <Button type="submit" busy={rename.isPending}>
-              {t('rename.submit')}
+            <Button type="submit" busy={place.isPending}>
+              {t('placeSection.submit')}
             </Button>
           </div>
         </form>
-      ) : (
-        <div className="stack">
-          <p>{t('rename.linking', { count: done.linkingPages.length, old: done.oldTitle })}</p>
-          <ul className="hb-plain-list">
-            {done.linkingPages.map((p) => (
-              <li key={p.slug}>{p.title}</li>
-            ))}
-          </ul>
-          {update.isSuccess && (
-            <Alert tone="success">
-              {t('rename.updated', { count: update.data.updated.length })}
-            </Alert>
-          )}
-          {update.error !== null && <Alert tone="danger">{errorMessage(update.error)}</Alert>}
-          <div className="row-end">
-            <Button variant="ghost" onClick={finish}>
-              {update.isSuccess ? t('rename.done') : t('rename.leave')}
-            </Button>
-            {!update.isSuccess && (
-              <Button
-                busy={update.isPending}
-                onClick={() => update.mutate({ slug: done.page.slug, from: done.oldTitle })}
-              >
-                {t('rename.updateLinks')}
-              </Button>
-            )}
-          </div>
-        </div>
       )}
     </Dialog>
   );
