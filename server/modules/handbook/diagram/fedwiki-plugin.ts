@@ -179,3 +179,29 @@ function linksOf(page: FedwikiPage): Record<string, string> {
   }
   return links;
 }
+
+/** The statements of a DOT graph: split at line ends outside quoted strings, whitespace folded. */
+export function dotStatements(dot: string): { graph: string; body: string[] } {
+  const open = dot.indexOf('{');
+  const close = dot.lastIndexOf('}');
+  const body: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = open + 1; i < close; i++) {
+    const c = dot[i] ?? '';
+    if (quoted && c === '\\') {
+      current += c + (dot[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === '\n' && !quoted) {
+      body.push(current);
+      current = '';
+    } else current += c;
+  }
+  body.push(current);
+  return {
+    graph: dot.slice(0, open).trim(),
+    body: body.map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s !== ''),
+  };
+}

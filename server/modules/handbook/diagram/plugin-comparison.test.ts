@@ -14,7 +14,7 @@ import { builtInPage } from '../handbook.builtin';
 import { evaluateMarkup } from './markup';
 import { PREVIEW_NEXT_DIAGRAM_MARKUP } from './preview-next';
 import { memoryReader, slugForTitle, type DiagramPage } from './reader';
-import { memorySite, pluginDot, type FedwikiPage } from './fedwiki-plugin';
+import { dotStatements, memorySite, pluginDot, type FedwikiPage } from './fedwiki-plugin';
 
 type Item = FedwikiPage['story'][number];
 const p = (text: string, id: string): Item => ({ type: 'paragraph', id, text });
@@ -98,32 +98,6 @@ const ourPages: DiagramPage[] = pages.map((page) => ({
 }));
 const reader = memoryReader(ourPages);
 
-/** The statements of a DOT graph: split at line ends outside quoted strings, whitespace folded. */
-function statementsOf(dot: string): { graph: string; body: string[] } {
-  const open = dot.indexOf('{');
-  const close = dot.lastIndexOf('}');
-  const body: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = open + 1; i < close; i++) {
-    const c = dot[i] ?? '';
-    if (quoted && c === '\\') {
-      current += c + (dot[++i] ?? '');
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === '\n' && !quoted) {
-      body.push(current);
-      current = '';
-    } else current += c;
-  }
-  body.push(current);
-  return {
-    graph: dot.slice(0, open).trim(),
-    body: body.map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s !== ''),
-  };
-}
-
 /** Ours, without the URL statements it adds to page nodes. */
 const OUR_DECORATION = /^"(?:[^"\\]|\\.)*" \[URL="[^"]*" target="_top" tooltip=/;
 
@@ -139,7 +113,7 @@ async function both(markup: string, here: string) {
   }
   const norm = (result: { dot: string } | { error: string }, strip: boolean) => {
     if ('error' in result) return result;
-    const { graph, body } = statementsOf(result.dot);
+    const { graph, body } = dotStatements(result.dot);
     return { graph, body: strip ? body.filter((s) => !OUR_DECORATION.test(s)) : body };
   };
   return { plugin: norm(plugin, false), ours: norm(ours, true) };
