@@ -235,8 +235,9 @@ function wrappedLabel(name: string): string {
  * name of the line before, `HERE` standing for `here`. Keyed in the plugin's order (an object's
  * key order: integer-like names first); no prototype, so no name is special.
  */
-export function graphArcs(here: string, text: string): Record<string, string[]> {
-  const graph = Object.create(null) as Record<string, string[]>;
+export function graphArcs(here: string, text: string): Record<string, Set<string>> {
+  // Sets keep the plugin's first-seen order and make a repeated arc cheap to skip.
+  const graph = Object.create(null) as Record<string, Set<string>>;
   let left: string | undefined;
   let op: string | undefined;
   for (const line of text.split('\n')) {
@@ -247,20 +248,16 @@ export function graphArcs(here: string, text: string): Record<string, string[]> 
         continue;
       }
       const right = token === 'HERE' ? here : token;
-      graph[right] ??= [];
+      graph[right] ??= new Set();
       if (left !== undefined && op !== undefined) {
-        if (op !== '<--') merge(graph[left], right);
-        if (op !== '-->') merge(graph[right], left);
+        if (op !== '<--') graph[left]?.add(right);
+        if (op !== '-->') graph[right].add(left);
       }
       left = right;
       op = undefined;
     }
   }
   return graph;
-}
-
-function merge(arcs: string[] | undefined, name: string): void {
-  if (arcs && !arcs.includes(name)) arcs.push(name);
 }
 
 function startsWithHere(tree: Tree): boolean {
