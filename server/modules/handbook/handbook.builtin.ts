@@ -3,7 +3,9 @@ import {
   PREVIEW_NEXT_DIAGRAM_SLUG,
   PREVIEW_NEXT_DIAGRAM_TITLE,
 } from './diagram';
+import type { WikiExport } from '@common/api/handbook';
 import type { PageRecord } from './handbook.repo';
+import { slugify, storyLinks } from './handbook.text';
 
 export const PREVIEW_NEXT_SLUG = PREVIEW_NEXT_DIAGRAM_SLUG;
 
@@ -30,4 +32,30 @@ export function builtInPage(slug: string): PageRecord | undefined {
     createdAt: '2026-11-26T00:00:00.000Z',
     updatedAt: '2026-11-26T00:00:00.000Z',
   };
+}
+
+/**
+ * An export with the built-in pages its pages use (a graphviz item `DOT FROM preview-next-diagram`,
+ * by slug or title, or a `[[Preview Next Diagram]]` link), so that they still draw in a Federated
+ * Wiki site, where the plugin finds the markup only on a page the site serves. A page of the
+ * handbook under the same key is its own and stays; an export that uses no built-in page is
+ * unchanged.
+ */
+export function withBuiltInPages(out: WikiExport): WikiExport {
+  const used = new Set<string>();
+  for (const page of Object.values(out)) {
+    for (const item of page.story) {
+      const from =
+        item.type === 'graphviz'
+          ? /^DOT FROM[ \t]+([^\n]*?)[ \t]*(?:\r?\n|$)/.exec(item.text ?? '')
+          : null;
+      if (from?.[1]) used.add(slugify(from[1]));
+    }
+    for (const title of storyLinks(page.story)) used.add(slugify(title));
+  }
+  for (const slug of used) {
+    const built = slug in out ? undefined : builtInPage(slug);
+    if (built) out[slug] = { title: built.title, story: built.story, journal: built.journal };
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import type { HandbookRepo, PageRecord } from './handbook.repo';
 import { compactJournal, renameDotIds, type RenamedItem } from './handbook.journal';
 import { cleanJournal, cleanStory, indexesOf, storyBytes } from './handbook.service';
 import { asciiSlug, slugify, storyLinks } from './handbook.text';
+import { withBuiltInPages } from './handbook.builtin';
 
 /** A page an import refused, and why. */
 export interface Refusal {
@@ -214,5 +215,6 @@ export async function exportAll(repo: HandbookRepo): Promise<WikiExport> {
     const journal = cleanJournal(await repo.historyActions(p.id));
     out[p.slug] = { title: p.title, story: p.story, journal };
   }
-  return out;
+  // The built-in pages the handbook uses (DOT FROM preview-next-diagram) travel with it.
+  return withBuiltInPages(out);
 }

@@ -178,6 +178,86 @@ describe('evaluateMarkup: keywords', () => {
   });
 });
 
+describe('evaluateMarkup: as the plugin reads markup', () => {
+  it('GRAPH draws the graph items of the page: nodes, then their arcs, HERE for the page', async () => {
+    const hb = handbook(
+      page('Map', { type: 'graph', text: 'HERE --> Peace <-> Love\n--> Joy\nB <-- A' }),
+    );
+    const result = await evaluateMarkup('DOT digraph\n  GRAPH', 'map', hb);
+    expect(statements(result.dot)).toEqual([
+      '"Map"',
+      '"Map" -> "Peace"',
+      '"Peace"',
+      '"Peace" -> "Love"',
+      '"Love"',
+      '"Love" -> "Peace"',
+      '"Love" -> "Joy"',
+      '"Joy"',
+      '"B"',
+      '"A"',
+      '"A" -> "B"',
+    ]);
+    expect(result.dot).toContain('"Peace" [URL="/handbook/peace"');
+  });
+
+  it('a blank line ends an indented block: what follows is a block of the outer level', async () => {
+    const result = await evaluateMarkup(
+      markup('DOT digraph', 'LINKS HERE -> NODE', '', '  HERE NODE'),
+      'hello-world',
+      hello(),
+    );
+    // Not a HERE NODE for each link: the page itself, once.
+    expect(statements(result.dot)).toEqual([
+      '"Hello World" -> "Peace"',
+      '"Hello World" -> "Love"',
+      '"Hello World" -> "Joy"',
+      '"Hello World"',
+    ]);
+  });
+
+  it('HERE NODE "label" may be followed by text; the label stops at the quote', async () => {
+    const result = await evaluateMarkup(
+      markup('DOT digraph', '  HERE NODE "Première étape" [color=red] then'),
+      'peace',
+      hello(),
+    );
+    expect(statements(result.dot)).toEqual(['"Première étape" -> "Peace" [style=dotted]']);
+  });
+
+  it('WHERE FOLD takes the fold name as the plugin does, and a Unicode name whole', async () => {
+    const hb = handbook(
+      page(
+        'Folded',
+        { type: 'pagefold', text: 'notes' },
+        '[[In notes]]',
+        {
+          type: 'pagefold',
+          text: 'Équipe',
+        },
+        '[[In équipe]]',
+      ),
+    );
+    const plugin = await evaluateMarkup(
+      markup('DOT digraph', '  WHERE FOLD notes: the first', '    LINKS HERE -> NODE'),
+      'folded',
+      hb,
+    );
+    expect(statements(plugin.dot)).toEqual(['"Folded" -> "In notes"']);
+    const unicode = await evaluateMarkup(
+      markup('DOT digraph', '  WHERE FOLD Équipe', '    LINKS HERE -> NODE'),
+      'folded',
+      hb,
+    );
+    expect(statements(unicode.dot)).toEqual(['"Folded" -> "In équipe"']);
+  });
+
+  it('a malformed LINKS line is refused only when there is a link to draw', async () => {
+    const hb = handbook(page('Alone', 'no links'));
+    const result = await evaluateMarkup('DOT digraph\n  LINKS sideways', 'alone', hb);
+    expect(statements(result.dot).filter(Boolean)).toEqual([]);
+  });
+});
+
 describe('evaluateMarkup: nesting order', () => {
   it('runs every line of a level before any nested block', async () => {
     const result = await evaluateMarkup(
@@ -245,6 +325,13 @@ describe('evaluateMarkup: FROM and STATIC', () => {
     const result = await evaluateMarkup('DOT FROM star', 'peace', hb);
     expect(statements(result.dot)).toEqual(['"Peace"', '"Peace" -> "Love"']);
     expect(result.visited).toContain('star');
+  });
+
+  it('FROM takes a title as well as a slug', async () => {
+    const hb = hello();
+    hb.put(page('Star map', { type: 'graphviz', text: 'DOT digraph\n  HERE NODE' }));
+    const result = await evaluateMarkup('DOT FROM Star map', 'peace', hb);
+    expect(statements(result.dot)).toEqual(['"Peace"']);
   });
 
   it('FROM a page without a graphviz item is refused', async () => {

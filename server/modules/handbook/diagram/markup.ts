@@ -3,15 +3,21 @@
  *
  * The dialect is the one of the wiki-plugin-graphviz plugin: a first line `DOT [strict] graph|digraph`,
  * then indented lines. Lines that start with a capital letter are keywords (HERE, LINKS, BACKLINKS,
- * WHERE, ELSE, FAKE, STATIC, LINEUP); every other line (`node […]`, `edge […]`, `rankdir=LR`, edges
- * written by hand) passes through. Each keyword sets the context for the block indented under it.
- * The evaluator runs every line of one level first and only then each nested block in turn, in the
- * order they were met, so that `node […]` defaults written at one level apply to the nodes that
+ * GRAPH, WHERE, ELSE, FAKE, STATIC, LINEUP); every other line (`node […]`, `edge […]`, `rankdir=LR`,
+ * edges written by hand) passes through. Each keyword sets the context for the block indented under
+ * it. The evaluator runs every line of one level first and only then each nested block in turn, in
+ * the order they were met, so that `node […]` defaults written at one level apply to the nodes that
  * level draws before deeper levels draw theirs (Graphviz applies defaults to nodes created later).
+ * Keywords are recognised, blocks are cut (a blank line ends an indented block) and errors are
+ * raised as the plugin does (a malformed LINKS line is refused only when there is a link to draw);
+ * a comparison test runs the plugin's own code on the same pages and requires the same statements.
  *
- * Differences from the plugin, on purpose: node ids are the full page names (the plugin breaks them
- * at spaces); the wrapped form becomes the node's label, and every page node gets a URL to its page
- * and its name as tooltip. Work is bounded by a page-visit limit, a node limit and a time budget.
+ * Differences from the plugin, on purpose (docs/handbook-diagrams.md): node ids are the full page
+ * names (the plugin breaks them at spaces); the wrapped form becomes the node's label, and every
+ * page node gets a URL to its page and its name as tooltip. Labels after `HERE NODE` and fold names
+ * may use letters of any script; `DOT FROM` takes a title as well as a slug and follows a few hops;
+ * trailing spaces on a line are ignored. Work is bounded by a page-visit limit, a node limit and a
+ * time budget.
  */
 import { PREVIEW_NEXT_DIAGRAM_MARKUP, PREVIEW_NEXT_DIAGRAM_SLUG } from './preview-next';
 import { linkRawDot } from './raw-dot';
@@ -77,6 +83,18 @@ const MAX_FROM_HOPS = 3;
 /** Longest WHERE regular expression accepted. */
 const MAX_WHERE_PATTERN = 200;
 
+/** The plugin's keyword tests, in the order it tries them (so `HEREAFTER` is a HERE line). */
+const KEYWORDS: [string, RegExp][] = [
+  ['LINKS', /^LINKS/],
+  ['BACKLINKS', /^BACKLINKS/],
+  ['GRAPH', /^GRAPH$/],
+  ['HERE', /^HERE/],
+  ['WHERE', /^WHERE/],
+  ['FAKE', /^FAKE/],
+  ['LINEUP', /^LINEUP$/],
+  ['STATIC', /^STATIC/],
+];
+
 type Tree = (string | Tree)[];
 
 interface Context {
@@ -109,8 +127,9 @@ export async function evaluateMarkup(
   let source = text.replace(/\r\n?/g, '\n');
 
   for (let hop = 0; ; hop++) {
-    const from = /^DOT FROM (\S+)[ \t]*(?:\n|$)/.exec(source);
-    if (!from) break;
+    // The plugin takes a slug ([a-z0-9-]+); a title (spaces, any script) is accepted as well.
+    const from = /^DOT FROM[ \t]+([^\n]*?)[ \t]*(?:\n|$)/.exec(source);
+    if (!from || from[1] === '') break;
     if (hop === MAX_FROM_HOPS) throw new DiagramMarkupError(`can't do\n${from[0].trim()}`);
     source = await markupFrom(from[1] ?? '', reader, visited, from[0].trim());
   }
@@ -160,16 +179,22 @@ export function withoutSnapshot(text: string): string {
     : text.slice(mark.index + mark[0].length).trim();
 }
 
-/** Lines into nested arrays by indentation (spaces), blank lines dropped. */
+/**
+ * Lines into nested arrays by indentation (leading spaces), as the plugin builds its tree: a line
+ * indented more than the one before opens a nested block, one indented less closes blocks until
+ * its level. A blank line counts as a line at its own indentation (usually none), so it ends the
+ * blocks above it: an indented line after it opens a new block rather than continuing the old one.
+ * Trailing spaces are dropped (the plugin keeps them, and then refuses `HERE ` or `ELSE `).
+ */
 export function parseTree(lines: string[]): Tree {
-  const queue = lines.filter((line) => line.trim() !== '');
+  let at = 0;
   const build = (into: Tree, indent: number): Tree => {
-    while (queue.length > 0) {
-      const line = queue[0] ?? '';
+    while (at < lines.length) {
+      const line = lines[at] ?? '';
       const spaces = /^ */.exec(line)?.[0].length ?? 0;
       if (spaces === indent) {
         into.push(line.slice(spaces).trimEnd());
-        queue.shift();
+        at++;
       } else if (spaces > indent) {
         const nested: Tree = [];
         into.push(nested);
@@ -180,17 +205,7 @@ export function parseTree(lines: string[]): Tree {
     }
     return into;
   };
-  // The first level may itself be indented (the plugin's examples indent it by two spaces).
-  const first = queue[0];
-  const indent = first === undefined ? 0 : (/^ */.exec(first)?.[0].length ?? 0);
-  const root = build([], indent);
-  // Lines indented less than the first level would stop parsing; keep them at the top.
-  while (queue.length > 0) {
-    const line = queue[0] ?? '';
-    const spaces = /^ */.exec(line)?.[0].length ?? 0;
-    build(root, spaces);
-  }
-  return root;
+  return build([], 0);
 }
 
 /** A DOT quoted string of `text`. */
@@ -212,6 +227,37 @@ function wrappedLabel(name: string): string {
   }
   if (line) lines.push(line);
   return `"${lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n')}"`;
+}
+
+/**
+ * The arcs of a graph item's text, read as wiki-plugin-graph reads it: `A --> B`, `A <-- B`,
+ * `A <-> B`, chains (`A --> B --> C`), a line starting with an operator continuing from the last
+ * name of the line before, `HERE` standing for `here`. Keyed in the plugin's order (an object's
+ * key order: integer-like names first); no prototype, so no name is special.
+ */
+export function graphArcs(here: string, text: string): Record<string, Set<string>> {
+  // Sets keep the plugin's first-seen order and make a repeated arc cheap to skip.
+  const graph = Object.create(null) as Record<string, Set<string>>;
+  let left: string | undefined;
+  let op: string | undefined;
+  for (const line of text.split('\n')) {
+    for (const token of line.trim().split(/\s*(-->|<--|<->)\s*/)) {
+      if (token === '') continue;
+      if (token === '-->' || token === '<--' || token === '<->') {
+        op = token;
+        continue;
+      }
+      const right = token === 'HERE' ? here : token;
+      graph[right] ??= new Set();
+      if (left !== undefined && op !== undefined) {
+        if (op !== '<--') graph[left]?.add(right);
+        if (op !== '-->') graph[right].add(left);
+      }
+      left = right;
+      op = undefined;
+    }
+  }
+  return graph;
 }
 
 function startsWithHere(tree: Tree): boolean {
@@ -263,10 +309,12 @@ class Evaluation {
         continue;
       }
       if (!/^[A-Z]/.test(ir)) {
-        this.emit(ir, []);
+        // A blank line ends blocks (see parseTree) but is no statement.
+        if (ir !== '') this.emit(ir, []);
         continue;
       }
-      const keyword = ir.split(/\s/, 1)[0];
+      // The plugin's keyword tests, in its order: a line is the first keyword it starts with.
+      const keyword = KEYWORDS.find(([, shape]) => shape.test(ir))?.[0];
       switch (keyword) {
         case 'LINKS': {
           const text = context.want.map((item) => item.text ?? '').join('\n');
@@ -275,18 +323,22 @@ class Evaluation {
         }
         case 'BACKLINKS': {
           const block = nest();
-          this.check(ir, /^BACKLINKS( (HERE (->|--) NODE|NODE (->|--) HERE))?$/, 'backlink');
           this.usesBacklinks = true;
           const names = await this.backlinkTitles(context);
           this.relate(ir, 'BACKLINKS', context, names, block, deeper);
           break;
         }
+        case 'GRAPH':
+          this.graphItems(context);
+          break;
         case 'HERE': {
           const block = nest();
-          this.check(ir, /^HERE( NODE( "?[\p{L}\p{N}_\s]+"?)?)?$/u, 'here');
           const page = await (context.pending ?? this.fetch(context));
           if (page) {
-            const label = /^HERE NODE "?([\p{L}\p{N}_\s]+)/u.exec(ir)?.[1];
+            // As the plugin reads it: the label is the run of letters, digits and spaces after
+            // `HERE NODE` and an optional quote; whatever follows it (a closing quote, text) is
+            // ignored. Letters of any script count (the plugin's \w only knows ASCII).
+            const label = /^HERE NODE "?([\p{L}\p{M}\p{N}_\s]+)/u.exec(ir)?.[1];
             if (ir === 'HERE NODE') {
               this.emit(quote(context.name), [context.name], [context.name]);
             } else if (label !== undefined) {
@@ -295,6 +347,8 @@ class Evaluation {
                 [label, context.name],
                 [context.name],
               );
+            } else if (ir !== 'HERE') {
+              throw new DiagramMarkupError(`can't do here\n${ir}`);
             }
             deeper.push({
               tree: block,
@@ -335,7 +389,8 @@ class Evaluation {
           break;
         }
         case 'LINEUP':
-          // The lineup is the reader's browser state; a server has none, so nothing is drawn.
+          // The lineup is the reader's browser state; a server has none, so nothing is drawn
+          // (the plugin, too, draws nothing for a page opened alone).
           nest();
           break;
         case 'STATIC':
@@ -385,7 +440,8 @@ class Evaluation {
   ): void {
     const forward = new RegExp(`^${word} HERE (->|--) NODE`).exec(ir);
     const backward = new RegExp(`^${word} NODE (->|--) HERE`).exec(ir);
-    if (!forward && !backward && ir !== word) {
+    // Like the plugin, a line of no known shape is refused only when there is something to draw.
+    if (!forward && !backward && ir !== word && names.length > 0) {
       throw new DiagramMarkupError(`can't do ${word === 'LINKS' ? 'link' : 'backlink'}\n${ir}`);
     }
     const fetchEarly = startsWithHere(block);
@@ -425,7 +481,9 @@ class Evaluation {
       }
       return context.want.filter((item) => regex.test(item.text ?? ''));
     }
-    const fold = / FOLD (\S+)/.exec(ir);
+    // The plugin's fold names are [a-z_-]+; a name it cannot read (capitals, other scripts) is
+    // taken whole here, where the plugin would filter on a field named after its lower-case tail.
+    const fold = / FOLD ([a-z_-]+)/.exec(ir) ?? / FOLD (\S+)/.exec(ir);
     if (fold) {
       let within = false;
       return context.want.filter((item) => {
@@ -433,16 +491,30 @@ class Evaluation {
         return within;
       });
     }
-    const attribute = /^WHERE ([a-z_]+)$/.exec(ir);
+    // As the plugin does: the first run of lower-case letters and `_` on the line names a field.
+    const attribute = /[a-z_]+/.exec(ir);
     if (attribute) {
-      const field = attribute[1] ?? '';
+      const field = attribute[0];
       return context.want.filter((item) => Boolean(item[field]));
     }
     throw new DiagramMarkupError(`can't do where\n${ir}`);
   }
 
-  private check(ir: string, shape: RegExp, what: string): void {
-    if (!shape.test(ir)) throw new DiagramMarkupError(`can't do ${what}\n${ir}`);
+  /**
+   * GRAPH: the graph items (wiki-plugin-graph's `A --> B` lines) of the items in context, drawn as
+   * the plugin draws them: each node, then its arcs, `HERE` standing for the name in context.
+   */
+  private graphItems(context: Context): void {
+    for (const item of context.want) {
+      if (item.type !== 'graph') continue;
+      const arcs = graphArcs(context.name, item.text ?? '');
+      for (const from of Object.keys(arcs)) {
+        this.emit(quote(from), [from], [from]);
+        for (const to of arcs[from] ?? []) {
+          this.emit(`${quote(from)} ${this.kind} ${quote(to)}`, [from, to], [from, to]);
+        }
+      }
+    }
   }
 
   private async backlinkTitles(context: Context): Promise<string[]> {
