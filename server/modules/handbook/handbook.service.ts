@@ -40,7 +40,8 @@ import {
   circleNameKey,
   fold,
   highlight,
-  plainText,
+  itemPlainText,
+  linkTitle,
   sanitize,
   searchText,
   slugify,
@@ -924,7 +925,7 @@ export class HandbookService {
           )
             continue;
           const text = item.text.replace(/\[\[([^\]\n]{1,200})\]\]/g, (m, t: string) =>
-            slugify(t) === oldSlug ? `[[${page.title}]]` : m,
+            slugify(linkTitle(item.type, t)) === oldSlug ? `[[${page.title}]]` : m,
           );
           if (text === item.text) continue;
           const next = { ...item, text };
@@ -955,10 +956,10 @@ export class HandbookService {
     const rows = await this.repo.search(terms, limit);
     return rows.map((r) => {
       const story = JSON.parse(r.story) as Item[];
-      const texts = story.map((i) => (typeof i.text === 'string' ? i.text : ''));
+      const texts = story.map(itemPlainText);
       const foldedTerms = terms;
       const best =
-        texts.find((t) => foldedTerms.some((term) => fold(plainText(t)).includes(term))) ??
+        texts.find((t) => foldedTerms.some((term) => fold(t).includes(term))) ??
         texts.find((t) => t !== '') ??
         '';
       return {
