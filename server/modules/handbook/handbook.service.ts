@@ -32,6 +32,7 @@ import { can, type HandbookAction } from './handbook.policy';
 import {
   isCircleNameTaken,
   type HandbookRepo,
+  type PageAlias,
   type PageIndexes,
   type PageRecord,
 } from './handbook.repo';
@@ -805,8 +806,10 @@ export class HandbookService {
 
   /**
    * Brings a deleted page back under its title, with its whole journal and a `create` action
-   * saying it was restored (stewards). It comes back outside any section. 404 page_not_found when
-   * no deleted page has this id; 409 page_exists when its slug was taken since.
+   * saying it was restored (stewards), and every old address it had (its aliases) answering
+   * again, unless another page has taken one since. It comes back outside any section.
+   * 404 page_not_found when no deleted page has this id; 409 page_exists when its slug was taken
+   * since.
    */
   async restoreDeleted(actor: Actor, id: string): Promise<PageRecord> {
     await this.authorize(actor, 'administer');
@@ -852,11 +855,31 @@ export class HandbookService {
       };
       await repo.forgetDeleted(kept.id);
       await repo.insert(record, indexesOf(record.title, story), [restored]);
+      // Its old addresses answer again, but none another page has taken since.
+      for (const alias of kept.aliases ?? (await this.renamedSlugs(repo, kept.id))) {
+        if (alias.slug === slug || alias.slug === '') continue;
+        const taken = (await repo.findBySlug(alias.slug)) ?? (await repo.findByAlias(alias.slug));
+        if (taken === undefined)
+          await repo.addAlias(alias.slug, kept.id, alias.kind === 'import' ? 'import' : 'redirect');
+      }
       return record;
     });
     // Pages linking to its title now find it.
     this.diagrams?.clear();
     return page;
+  }
+
+  /**
+   * The slugs a page had before its renames, from its history: the old addresses of a page
+   * deleted before deleted pages kept their aliases.
+   */
+  private async renamedSlugs(repo: HandbookRepo, pageId: string): Promise<PageAlias[]> {
+    const slugs = new Set<string>();
+    for (const action of await repo.historyActions(pageId)) {
+      if (action.type === 'create' && typeof action.renamedFrom === 'string')
+        slugs.add(slugify(action.renamedFrom));
+    }
+    return [...slugs].map((slug) => ({ slug, kind: 'redirect' }));
   }
 
   /**
