@@ -143,6 +143,29 @@ describe(`links to titles with & ' " < > on ${testDialect()}`, () => {
     expect(text(markup?.snippet ?? '')).toBe('About Principles & protocols here');
   });
 
+  it('a rename updates links to a title with & in paragraph, markdown and html items', async () => {
+    await createPage(t, 'Mission & vision');
+    await createPage(t, 'Linker', [
+      { id: 'p', type: 'paragraph', text: 'See [[Mission & vision]].' },
+      { id: 'm', type: 'markdown', text: 'See [[Mission & vision]].' },
+      { id: 'h', type: 'html', text: '<p>See [[Mission &amp; vision]].</p>' },
+    ]);
+    const post = (url: string, payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: `${api}${url}`, headers: steward, payload });
+    expect(
+      (await post('/pages/mission-vision/rename', { title: 'Purpose & path' })).statusCode,
+    ).toBe(200);
+    const updated = await post('/pages/purpose-path/update-links', { from: 'Mission & vision' });
+    expect(updated.json()).toEqual({ updated: ['linker'] });
+    const { page } = await read('linker');
+    expect(page.story.map((i) => i.text)).toEqual([
+      'See [[Purpose & path]].',
+      'See [[Purpose & path]].',
+      '<p>See [[Purpose &amp; path]].</p>',
+    ]);
+    expect(page.links).toEqual([{ title: 'Purpose & path', slug: 'purpose-path', exists: true }]);
+  });
+
   it('no link title injects markup', async () => {
     const attacks = ['<img src=x onerror=alert(1)>', 'a" onmouseover="x'];
     const story = attacks.flatMap((a, i) => [
