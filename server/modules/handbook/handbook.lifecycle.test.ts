@@ -212,6 +212,79 @@ describe(`restoring a deleted page on ${testDialect()}`, () => {
     expect(again.body).toMatchObject({ error: { code: 'page_not_found' } });
   });
 
+  const restoreOnly = async () => {
+    const [gone] = ((await send('GET', '/deleted-pages')).body as { pages: { id: string }[] })
+      .pages;
+    const back = await send('POST', `/deleted-pages/${gone?.id}/restore`);
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+  };
+
+  it('brings back every old address of a renamed page: they redirect and links find it', async () => {
+    await create('Tide Pools', [p('a', 'Salt water.')]);
+    await create('Harbour', [p('b', 'See [[Tide Pools]] and [[Rock Pools]].')]);
+    await send('POST', '/pages/tide-pools/rename', { title: 'Rock Pools' });
+    await send('POST', '/pages/rock-pools/rename', { title: 'Sea Pools' });
+    await send('DELETE', '/pages/sea-pools');
+    await restoreOnly();
+
+    for (const old of ['tide-pools', 'rock-pools']) {
+      const r = await readPage(old);
+      expect(r.status, old).toBe(200);
+      expect(r.body.page.slug).toBe('sea-pools');
+      expect(r.body.page.redirectedFrom).toBe(old);
+      // Federated Wiki's address of the old slug answers too.
+      const json = await t.app.inject({ method: 'GET', url: `/${old}.json` });
+      expect(json.statusCode, old).toBe(200);
+    }
+    expect((await readPage('harbour')).body.page.links).toEqual([
+      { title: 'Tide Pools', slug: 'sea-pools', exists: true },
+      { title: 'Rock Pools', slug: 'sea-pools', exists: true },
+    ]);
+    expect((await readPage('sea-pools')).body.page.backlinks).toEqual([
+      { slug: 'harbour', title: 'Harbour' },
+    ]);
+    // They are aliases again: a new page cannot take them.
+    expect((await send('POST', '/pages', { title: 'Tide Pools' })).status).toBe(409);
+  });
+
+  it('leaves an old address to the page that took it while it was deleted', async () => {
+    await create('Tide Pools', [p('a', 'Salt water.')]);
+    await send('POST', '/pages/tide-pools/rename', { title: 'Rock Pools' });
+    await send('POST', '/pages/rock-pools/rename', { title: 'Sea Pools' });
+    await send('DELETE', '/pages/sea-pools');
+    await create('Tide Pools', [p('n', 'A new page.')]);
+    await restoreOnly();
+    expect((await readPage('tide-pools')).body.page.story).toEqual([p('n', 'A new page.')]);
+    expect((await readPage('rock-pools')).body.page.slug).toBe('sea-pools');
+  });
+
+  it('keeps an imported Federated Wiki slug as an import alias', async () => {
+    const page = await create('Café Société', [p('a', 'Coffee.')]);
+    const repo = t.handbook.service.repo;
+    await repo.addAlias('caf-socit', (await repo.findBySlug(page.slug))?.id ?? '', 'import');
+    await send('DELETE', `/pages/${encodeURIComponent(page.slug)}`);
+    await restoreOnly();
+    const r = await readPage('caf-socit');
+    expect(r.status).toBe(200);
+    expect(r.body.page.slug).toBe(page.slug);
+    const rows = await sql<{
+      kind: string;
+    }>`select kind from handbook_aliases where slug = ${'caf-socit'}`.execute(t.db.db);
+    expect(rows.rows).toEqual([{ kind: 'import' }]);
+  });
+
+  it('finds the old slugs of a page deleted before aliases were kept in its renames', async () => {
+    await create('Tide Pools', [p('a', 'Salt water.')]);
+    await send('POST', '/pages/tide-pools/rename', { title: 'Rock Pools' });
+    await send('DELETE', '/pages/rock-pools');
+    // As a page deleted before the aliases column was kept.
+    await sql`update handbook_deleted_pages set aliases = null`.execute(t.db.db);
+    await restoreOnly();
+    const r = await readPage('tide-pools');
+    expect(r.status).toBe(200);
+    expect(r.body.page.slug).toBe('rock-pools');
+  });
+
   it('refuses to restore over a page that took its title since', async () => {
     await create('Lanterns');
     await send('DELETE', '/pages/lanterns');

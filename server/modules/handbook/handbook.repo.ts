@@ -51,10 +51,18 @@ type HandbookTables = {
     slug: string;
     title: string;
     page: string;
+    /** JSON `[{slug, kind}]`; null for a page deleted before aliases were kept. */
+    aliases: string | null;
     deletedBy: string | null;
     deletedAt: string;
   };
 };
+
+/** An alias of a page: an old slug after a rename, or an imported Federated Wiki slug. */
+export interface PageAlias {
+  slug: string;
+  kind: 'redirect' | 'import';
+}
 
 /**
  * A stored page, JSON columns parsed. `journal` is the journal as served (bounded, see
@@ -411,8 +419,9 @@ export class HandbookRepo {
   }
 
   /**
-   * Keeps a deleted page whole (its served journal and its history ending in `removal`), then
-   * deletes its row; the history stays under its id for a restore.
+   * Keeps a deleted page whole (its served journal, its aliases and its history ending in
+   * `removal`), then deletes its row (its aliases go with it); the history stays under its id for
+   * a restore.
    */
   async archiveAndDelete(
     page: PageRecord,
@@ -421,6 +430,12 @@ export class HandbookRepo {
     deletedAt: string,
   ): Promise<void> {
     await this.appendHistory(page.id, page.version, [removal]);
+    const aliases = await this.db
+      .selectFrom('handbookAliases')
+      .select(['slug', 'kind'])
+      .where('pageId', '=', page.id)
+      .orderBy('slug')
+      .execute();
     await this.db
       .insertInto('handbookDeletedPages')
       .values({
@@ -432,6 +447,7 @@ export class HandbookRepo {
           story: page.story,
           journal: [...page.journal, removal],
         }),
+        aliases: JSON.stringify(aliases),
         deletedBy,
         deletedAt,
       })
@@ -448,16 +464,22 @@ export class HandbookRepo {
       .execute();
   }
 
-  /** A deleted page as it was kept ({title, story, journal}), or undefined. */
-  async findDeleted(
-    id: string,
-  ): Promise<
-    | { id: string; slug: string; page: { title: string; story: Item[]; journal: JournalAction[] } }
+  /**
+   * A deleted page as it was kept ({title, story, journal}) with its aliases (undefined when it
+   * was deleted before aliases were kept), or undefined.
+   */
+  async findDeleted(id: string): Promise<
+    | {
+        id: string;
+        slug: string;
+        page: { title: string; story: Item[]; journal: JournalAction[] };
+        aliases: PageAlias[] | undefined;
+      }
     | undefined
   > {
     const r = await this.db
       .selectFrom('handbookDeletedPages')
-      .select(['id', 'slug', 'page'])
+      .select(['id', 'slug', 'page', 'aliases'])
       .where('id', '=', id)
       .executeTakeFirst();
     if (r === undefined) return undefined;
@@ -465,6 +487,7 @@ export class HandbookRepo {
       id: r.id,
       slug: r.slug,
       page: JSON.parse(r.page) as { title: string; story: Item[]; journal: JournalAction[] },
+      aliases: r.aliases === null ? undefined : (JSON.parse(r.aliases) as PageAlias[]),
     };
   }
 

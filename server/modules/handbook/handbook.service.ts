@@ -32,6 +32,7 @@ import { can, type HandbookAction } from './handbook.policy';
 import {
   isCircleNameTaken,
   type HandbookRepo,
+  type PageAlias,
   type PageIndexes,
   type PageRecord,
 } from './handbook.repo';
@@ -40,7 +41,8 @@ import {
   circleNameKey,
   fold,
   highlight,
-  plainText,
+  itemPlainText,
+  linkTitle,
   sanitize,
   searchText,
   slugify,
@@ -804,8 +806,10 @@ export class HandbookService {
 
   /**
    * Brings a deleted page back under its title, with its whole journal and a `create` action
-   * saying it was restored (stewards). It comes back outside any section. 404 page_not_found when
-   * no deleted page has this id; 409 page_exists when its slug was taken since.
+   * saying it was restored (stewards), and every old address it had (its aliases) answering
+   * again, unless another page has taken one since. It comes back outside any section.
+   * 404 page_not_found when no deleted page has this id; 409 page_exists when its slug was taken
+   * since.
    */
   async restoreDeleted(actor: Actor, id: string): Promise<PageRecord> {
     await this.authorize(actor, 'administer');
@@ -851,11 +855,31 @@ export class HandbookService {
       };
       await repo.forgetDeleted(kept.id);
       await repo.insert(record, indexesOf(record.title, story), [restored]);
+      // Its old addresses answer again, but none another page has taken since.
+      for (const alias of kept.aliases ?? (await this.renamedSlugs(repo, kept.id))) {
+        if (alias.slug === slug || alias.slug === '') continue;
+        const taken = (await repo.findBySlug(alias.slug)) ?? (await repo.findByAlias(alias.slug));
+        if (taken === undefined)
+          await repo.addAlias(alias.slug, kept.id, alias.kind === 'import' ? 'import' : 'redirect');
+      }
       return record;
     });
     // Pages linking to its title now find it.
     this.diagrams?.clear();
     return page;
+  }
+
+  /**
+   * The slugs a page had before its renames, from its history: the old addresses of a page
+   * deleted before deleted pages kept their aliases.
+   */
+  private async renamedSlugs(repo: HandbookRepo, pageId: string): Promise<PageAlias[]> {
+    const slugs = new Set<string>();
+    for (const action of await repo.historyActions(pageId)) {
+      if (action.type === 'create' && typeof action.renamedFrom === 'string')
+        slugs.add(slugify(action.renamedFrom));
+    }
+    return [...slugs].map((slug) => ({ slug, kind: 'redirect' }));
   }
 
   /**
@@ -924,7 +948,7 @@ export class HandbookService {
           )
             continue;
           const text = item.text.replace(/\[\[([^\]\n]{1,200})\]\]/g, (m, t: string) =>
-            slugify(t) === oldSlug ? `[[${page.title}]]` : m,
+            slugify(linkTitle(item.type, t)) === oldSlug ? `[[${page.title}]]` : m,
           );
           if (text === item.text) continue;
           const next = { ...item, text };
@@ -955,10 +979,10 @@ export class HandbookService {
     const rows = await this.repo.search(terms, limit);
     return rows.map((r) => {
       const story = JSON.parse(r.story) as Item[];
-      const texts = story.map((i) => (typeof i.text === 'string' ? i.text : ''));
+      const texts = story.map(itemPlainText);
       const foldedTerms = terms;
       const best =
-        texts.find((t) => foldedTerms.some((term) => fold(plainText(t)).includes(term))) ??
+        texts.find((t) => foldedTerms.some((term) => fold(t).includes(term))) ??
         texts.find((t) => t !== '') ??
         '';
       return {

@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import type { Item } from '@common/api/handbook';
@@ -51,6 +52,17 @@ export function fold(text: string): string {
 const linkTypes = new Set(['paragraph', 'markdown', 'html']);
 const internalLink = /\[\[([^\]\n]{1,200})\]\]/g;
 
+/**
+ * The title a `[[…]]` link names, from the text between the brackets as the item holds it. A
+ * paragraph's or markdown item's text is the title itself (`[[Mission & vision]]`); an html item's
+ * text is HTML, so its tags are dropped and its character references decoded (`[[Mission &amp;
+ * vision]]`, as html items are stored sanitised, names "Mission & vision" too). Every reader of
+ * links (the link index, rendering, renames) derives titles here, so they agree.
+ */
+export function linkTitle(itemType: string, inner: string): string {
+  return (itemType === 'html' ? decodeHTML(inner.replace(/<[^>]*>/g, '')) : inner).trim();
+}
+
 /** The `[[Internal Link]]` titles of a story, in order, each once. */
 export function storyLinks(story: readonly Item[]): string[] {
   const seen = new Set<string>();
@@ -58,7 +70,7 @@ export function storyLinks(story: readonly Item[]): string[] {
   for (const item of story) {
     if (!linkTypes.has(item.type) || typeof item.text !== 'string') continue;
     for (const m of item.text.matchAll(internalLink)) {
-      const title = (m[1] ?? '').trim();
+      const title = linkTitle(item.type, m[1] ?? '');
       const slug = slugify(title);
       if (slug === '' || seen.has(slug)) continue;
       seen.add(slug);
@@ -104,6 +116,16 @@ export function plainText(text: string): string {
     .trim();
 }
 
+/**
+ * What a reader sees of an item as plain text, for search snippets: link markup removed, and for
+ * an html item its tags dropped and character references decoded (so `&amp;` reads `&`). The
+ * result is text, to be escaped wherever it becomes HTML.
+ */
+export function itemPlainText(item: Item): string {
+  if (typeof item.text !== 'string') return '';
+  return item.type === 'html' ? decodeHTML(plainText(item.text)) : plainText(item.text);
+}
+
 const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: sanitizeHtml.defaults.allowedTags.concat([
     'img',
@@ -129,26 +151,85 @@ export function sanitize(html: string): string {
   return sanitizeHtml(html, sanitizeOptions);
 }
 
-const md = new MarkdownIt({ html: false, linkify: true });
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Decides how a `[[Title]]` link is drawn: to an existing page or to a missing one. */
 export type LinkResolver = (title: string) => { slug: string; exists: boolean };
 
-function renderLinks(escaped: string, resolve: LinkResolver): string {
-  return escaped
-    .replace(/\[\[([^\]\n]{1,200})\]\]/g, (_m, title: string) => {
-      const target = resolve(title);
-      const cls = target.exists ? 'internal' : 'internal missing';
-      return `<a class="${cls}" href="/handbook/${encodeURIComponent(target.slug)}" data-slug="${escapeHtml(target.slug)}">${title}</a>`;
-    })
-    .replace(
-      /\[(https?:\/\/[^\s\]]+)\s+([^\]]+)\]/g,
-      (_m, url: string, label: string) =>
-        `<a class="external" href="${url}" rel="nofollow noopener">${label}</a>`,
-    );
+/**
+ * The anchor for a link to `title` (the title as linkTitle derives it, never escaped text: the
+ * resolver must see "Mission & vision", not "Mission &#38; vision"); everything it writes is
+ * escaped here. A title with no letter or digit names no page: `fallback` (HTML) is kept instead.
+ */
+function internalAnchor(title: string, resolve: LinkResolver, fallback: string): string {
+  if (slugify(title) === '') return fallback;
+  const target = resolve(title);
+  const cls = target.exists ? 'internal' : 'internal missing';
+  return `<a class="${cls}" href="/handbook/${encodeURIComponent(target.slug)}" data-slug="${escapeHtml(target.slug)}">${escapeHtml(title)}</a>`;
 }
+
+const externalLink = /\[(https?:\/\/[^\s\]]+)\s+([^\]]+)\]/g;
+const textLink = /\[\[([^\]\n]{1,200})\]\]|\[(https?:\/\/[^\s\]]+)\s+([^\]]+)\]/g;
+
+/**
+ * Plain text (a paragraph, a caption) as HTML: `[[links]]` resolved on the raw text, then every
+ * piece escaped, so a title with `&`, `'` or `"` finds its page and no title can inject markup.
+ */
+function renderTextLinks(text: string, resolve: LinkResolver): string {
+  let out = '';
+  let pos = 0;
+  for (const m of text.matchAll(textLink)) {
+    out += escapeHtml(text.slice(pos, m.index));
+    const [whole, inner, url, label] = m;
+    out +=
+      inner !== undefined
+        ? internalAnchor(linkTitle('paragraph', inner), resolve, escapeHtml(whole))
+        : `<a class="external" href="${escapeHtml(url ?? '')}" rel="nofollow noopener">${escapeHtml(label ?? '')}</a>`;
+    pos = m.index + whole.length;
+  }
+  return out + escapeHtml(text.slice(pos));
+}
+
+/** External `[url label]` links in HTML (the label is HTML already). */
+function renderExternalLinks(html: string): string {
+  return html.replace(
+    externalLink,
+    (_m, url: string, label: string) =>
+      `<a class="external" href="${url}" rel="nofollow noopener">${label}</a>`,
+  );
+}
+
+/** `[[links]]` in an html item's HTML, each title decoded before it is resolved. */
+function renderHtmlLinks(html: string, resolve: LinkResolver): string {
+  return renderExternalLinks(
+    html.replace(internalLink, (whole, inner: string) =>
+      internalAnchor(linkTitle('html', inner), resolve, whole),
+    ),
+  );
+}
+
+const md = new MarkdownIt({ html: false, linkify: true });
+// `[[Title]]` as a markdown inline token, so the resolver reads the title as written (markdown-it
+// would escape `&` before any later pass saw it). The same pattern as storyLinks, at this spot.
+const wikiLinkAt = /\[\[([^\]\n]{1,200})\]\]/y;
+md.inline.ruler.before('link', 'wikilink', (state, silent) => {
+  wikiLinkAt.lastIndex = state.pos;
+  const m = wikiLinkAt.exec(state.src);
+  if (m === null || state.pos + m[0].length > state.posMax) return false;
+  if (!silent) {
+    const token = state.push('wikilink', '', 0);
+    token.content = m[1] ?? '';
+    token.markup = m[0];
+  }
+  state.pos += m[0].length;
+  return true;
+});
+md.renderer.rules.wikilink = (tokens, idx, _options, env) => {
+  const token = tokens[idx];
+  const resolve = (env as { resolve?: LinkResolver }).resolve;
+  if (token === undefined || resolve === undefined) return '';
+  return internalAnchor(linkTitle('markdown', token.content), resolve, escapeHtml(token.markup));
+};
 
 /**
  * One story item as safe HTML for the app. Graphviz items are drawn by the diagram module (the
@@ -162,14 +243,17 @@ export function renderItem(
   switch (item.type) {
     case 'paragraph':
       return {
-        html: sanitize(`<p>${renderLinks(escapeHtml(text), resolve)}</p>`),
+        html: sanitize(`<p>${renderTextLinks(text, resolve)}</p>`),
         supported: true,
       };
     case 'markdown':
-      // Markdown is rendered with raw HTML off; [[links]] become anchors, then all is sanitised.
-      return { html: sanitize(renderLinks(md.render(text), resolve)), supported: true };
+      // Markdown is rendered with raw HTML off and [[links]] as anchors, then all is sanitised.
+      return {
+        html: sanitize(renderExternalLinks(md.render(text, { resolve }))),
+        supported: true,
+      };
     case 'html':
-      return { html: sanitize(renderLinks(text, resolve)), supported: true };
+      return { html: sanitize(renderHtmlLinks(text, resolve)), supported: true };
     case 'code':
       return { html: `<pre><code>${escapeHtml(text)}</code></pre>`, supported: true };
     case 'pagefold':
@@ -178,7 +262,7 @@ export function renderItem(
       const url = typeof item.url === 'string' ? item.url : '';
       return {
         html: sanitize(
-          `<figure><img src="${escapeHtml(url)}" alt="${escapeHtml(plainText(text))}"><figcaption>${renderLinks(escapeHtml(text), resolve)}</figcaption></figure>`,
+          `<figure><img src="${escapeHtml(url)}" alt="${escapeHtml(plainText(text))}"><figcaption>${renderTextLinks(text, resolve)}</figcaption></figure>`,
         ),
         supported: true,
       };
@@ -192,7 +276,7 @@ export function renderItem(
         : '#';
       return {
         html: sanitize(
-          `<p class="reference"><a class="external" href="${href}">${escapeHtml(title)}</a> — ${renderLinks(escapeHtml(text), resolve)}</p>`,
+          `<p class="reference"><a class="external" href="${href}">${escapeHtml(title)}</a> — ${renderTextLinks(text, resolve)}</p>`,
         ),
         supported: true,
       };
@@ -207,9 +291,11 @@ export function renderItem(
   }
 }
 
-/** Escapes text and wraps each matching word (accent-insensitive) in <mark>. */
-export function highlight(text: string, terms: readonly string[], around = 80): string {
-  const plain = plainText(text);
+/**
+ * Escapes plain text (see itemPlainText) and wraps each matching word (accent-insensitive) in
+ * <mark>.
+ */
+export function highlight(plain: string, terms: readonly string[], around = 80): string {
   const folded = fold(plain);
   // Folding can change length (e.g. ligatures); map positions only when lengths agree.
   const safe = folded.length === plain.length ? folded : plain.toLocaleLowerCase('und');
