@@ -408,6 +408,13 @@ const entries: Record<string, Entry> = {
       payload: { order: ['a1'] },
     }),
   },
+  'PUT /api/v1/handbook/pages/:slug/section': {
+    expect: signedIn,
+    request: async (w) => ({
+      url: `/api/v1/handbook/pages/${await page(w)}/section`,
+      payload: { section: null },
+    }),
+  },
   'POST /api/v1/handbook/pages/:slug/rename': {
     expect: signedIn,
     request: async (w) => ({

@@ -4,7 +4,7 @@ import { AppError } from '@server/http/errors';
 import type { Item, JournalAction, SitemapEntry, WikiPage } from '@common/api/handbook';
 import { cleanJournal, type HandbookService } from './handbook.service';
 import type { PageRecord } from './handbook.repo';
-import { asciiSlug, plainText } from './handbook.text';
+import { asciiSlug, linkTitle, plainText } from './handbook.text';
 
 /** Federated Wiki routes are read-only and public: members-only handbooks are not served there. */
 export async function assertPublic(service: HandbookService): Promise<void> {
@@ -45,7 +45,7 @@ export function synopsis(story: readonly Item[]): string {
 
 /**
  * `links` of a sitemap entry as Federated Wiki computes them: for every `[[Title]]` in any item's
- * text, and the slug of every reference item, Federated Wiki's slug of it → the id of the first
+ * text (an html item's as its source wrote it: we store html sanitised, `&` as `&amp;`), and the slug of every reference item, Federated Wiki's slug of it → the id of the first
  * item it was found in. These are the keys a Federated Wiki client looks backlinks up by. A title
  * of which Federated Wiki's slug is empty (Greek, Chinese…) names no page there and is left out.
  * A Map, not `in` on a plain object, which would take a page named "constructor" as linked.
@@ -57,7 +57,11 @@ export function sitemapLinks(story: readonly Item[]): Record<string, string> {
   };
   for (const item of story) {
     if (typeof item.text === 'string')
-      for (const m of item.text.matchAll(/\[\[([^\]]+)\]\]/g)) add(asciiSlug(m[1] ?? ''), item.id);
+      for (const m of item.text.matchAll(/\[\[([^\]]+)\]\]/g))
+        add(
+          asciiSlug(item.type === 'html' ? linkTitle('html', m[1] ?? '') : (m[1] ?? '')),
+          item.id,
+        );
     if (item.type === 'reference' && typeof item.slug === 'string') add(item.slug, item.id);
   }
   // fromEntries defines own properties, so even a "__proto__" key is kept as a key.

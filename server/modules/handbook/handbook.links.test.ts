@@ -15,7 +15,7 @@ import {
   steward,
   type HandbookTestApp,
 } from './handbook.test-helpers';
-import { slugify } from './handbook.text';
+import { asciiSlug, slugify } from './handbook.text';
 
 let t: HandbookTestApp;
 beforeEach(async () => {
@@ -121,7 +121,10 @@ describe(`links to titles with & ' " < > on ${testDialect()}`, () => {
       { slug: string; links?: Record<string, string> }[]
     >();
     const entry = sitemap.find((e) => e.slug === 'linker');
-    expect(Object.keys(entry?.links ?? {}).sort()).toEqual(hard.map(slugify).sort());
+    // Keyed as Federated Wiki slugs the titles, the keys its client looks backlinks up by.
+    expect(Object.keys(entry?.links ?? {}).sort()).toEqual(
+      [...new Set(hard.map(asciiSlug))].filter((k) => k !== '').sort(),
+    );
   });
 
   it('search snippets show a linked title as written', async () => {

@@ -97,8 +97,8 @@ describe(`Federated Wiki routes as a neighbour, on ${testDialect()}`, () => {
       'caf-socit': 'w1',
       'mission--vision': 'w1',
       elsewhere: 'r1',
-      // As stored: the html item's text keeps the source's `&amp;`, which Federated Wiki slugs too.
-      'mission-amp-vision': 'h1',
+      // The html item's `[[Mission &amp; vision]]` (stored sanitised) names the same page: the
+      // paragraph's key came first.
       welcome: 'h1',
     });
     // A page without links has no `links`, as Federated Wiki writes it.
