@@ -644,7 +644,7 @@ export class HandbookService {
       if (page.story.some((i) => i.id === input.item.id)) {
         throw conflict('edit_conflict', 'An item with this id is already on the page.', {
           yours: input.item,
-          theirs: page.story.find((i) => i.id === input.item.id),
+          theirs: cleanStory(page.story.filter((i) => i.id === input.item.id))[0],
           version: page.version,
         });
       }
@@ -700,7 +700,7 @@ export class HandbookService {
             : 'Someone changed this item while you were editing it; compare both versions.',
           {
             yours: { ...input.item, id },
-            theirs: current ?? null,
+            theirs: current === undefined ? null : (cleanStory([current])[0] ?? null),
             version: page.version,
             baseVersion: input.baseVersion,
           },
@@ -955,7 +955,8 @@ export class HandbookService {
     const rows = await this.repo.search(terms, limit);
     return rows.map((r) => {
       const story = JSON.parse(r.story) as Item[];
-      const texts = story.map((i) => (typeof i.text === 'string' ? i.text : ''));
+      // An imported html item keeps the source's markup: its snippet is taken from what is drawn.
+      const texts = cleanStory(story).map((i) => (typeof i.text === 'string' ? i.text : ''));
       const foldedTerms = terms;
       const best =
         texts.find((t) => foldedTerms.some((term) => fold(plainText(t)).includes(term))) ??

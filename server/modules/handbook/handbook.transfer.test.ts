@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PageView, SitemapEntry, WikiExport, WikiPage } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
@@ -9,7 +10,7 @@ import { sitemapLinks } from './handbook.interop';
 import { HandbookRepo } from './handbook.repo';
 import { starters, seedStarter } from './handbook.starter';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
-import { slugify } from './handbook.text';
+import { asciiSlug, slugify } from './handbook.text';
 import { exportAll, importExport } from './handbook.transfer';
 
 let t: HandbookTestApp;
@@ -81,7 +82,9 @@ export function generatedWiki(n = 12): WikiExport {
         { type: 'fork', site: 'fed.wiki.org', date: 1_700_000_100_000 },
       ],
     };
-    out[slugify(title)] = page;
+    // Keyed as our export names pages: Federated Wiki's slug, or the slug in punycode when the
+    // title has no ASCII letter.
+    out[asciiSlug(title) || domainToASCII(slugify(title))] = page;
   });
   return out;
 }

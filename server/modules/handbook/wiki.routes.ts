@@ -55,12 +55,13 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
       async (req, reply) => {
         openCors(reply);
         await ensurePublic();
-        // Most pages hold no diagram and no HTML item in their journal (an imported journal keeps
+        // Most pages hold no diagram and no HTML item in their story or journal (an import keeps
         // the source's HTML, sanitised when served): their stored JSON is already what to send.
         const stored = await service.repo.findStoredJson(req.params.slug);
         if (
           stored !== undefined &&
           !stored.story.includes('"graphviz"') &&
+          !stored.story.includes('"html"') &&
           !stored.journal.includes('"html"')
         ) {
           return reply
