@@ -478,7 +478,7 @@ const FEDWIKI_KEY = /^[a-z0-9-]+$/;
  * non-Latin letters), or gave a key another page kept, the page takes a Federated Wiki key it was
  * imported under, else its own slug written in ASCII (punycode, `xn--…`), else the key with
  * `-2`, `-3` … added. Such pages are returned in `renamed`: a `[[link]]` a Federated Wiki site
- * computes from their title does not reach them there (docs/decisions/handbook-export-keys.md).
+ * computes from their title does not reach them there (docs/decisions/0005-handbook-federated-wiki-transfer.md).
  */
 export function exportKeys(
   pages: readonly {
