@@ -282,6 +282,11 @@ describe(`Federated Wiki → Commonhall → Federated Wiki with the real wiki se
     }
     expect(served[1]).toContain('<b>there</b>');
     expect(served[5]).toContain('findme');
+    // What a script held is not searchable.
+    const alert = (await t.app.inject({ method: 'GET', url: `${api}/search?q=alert` })).json<{
+      results: unknown[];
+    }>();
+    expect(alert.results).toEqual([]);
 
     // Links in an image caption, a video caption and a reference item count (backlinks).
     expect((await view('assemblies-deliberations')).backlinks).toEqual([

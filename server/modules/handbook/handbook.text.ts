@@ -99,12 +99,13 @@ export function storyKeywords(story: readonly Item[]): string[] {
   return [...out].sort();
 }
 
-/** The text search indexes: title, then every item's text (markup is harmless here). */
+/** The text search indexes: title, then every item's text (html as it is drawn). */
 export function searchText(title: string, story: readonly Item[]): string {
   const parts = [title];
   for (const item of story) {
-    if (typeof item.text === 'string' && item.type !== 'image') parts.push(item.text);
-    else if (item.type === 'image' && typeof item.text === 'string') parts.push(item.text);
+    if (typeof item.text !== 'string') continue;
+    // An imported html item keeps the source's markup: what it draws is what is searched.
+    parts.push(item.type === 'html' ? sanitize(item.text) : item.text);
   }
   return fold(parts.join('\n'));
 }
