@@ -86,6 +86,11 @@ const story = [
   },
   { id: 'p7', type: 'graphviz', text: 'DOT FROM preview-next-diagram' },
   { id: 'p8', type: 'calendar', text: '2026 JAN 12 first assembly' },
+  {
+    id: 'p9',
+    type: 'video',
+    text: 'YOUTUBE dQw4w9WgXcQ\nThe first assembly, recorded for the [[Minutes]].',
+  },
 ];
 const rendered = [
   {
@@ -111,14 +116,19 @@ const rendered = [
   { id: 'p5', html: '<hr class="pagefold" title="protocols">', supported: true },
   {
     id: 'p6',
-    html: '<p class="reference"><a class="external" href="http://handbook.meet.coop/spaces.html">Spaces</a> — how meet.coop described its rooms.</p>',
+    html: '<div class="reference-card"><a class="external" href="http://handbook.meet.coop/spaces.html">Spaces</a> <span class="reference-site">handbook.meet.coop</span><p>How meet.coop described its rooms.</p></div>',
     supported: true,
   },
   { id: 'p7', html: `<figure class="diagram">${svg}</figure>`, supported: true },
   {
     id: 'p8',
-    html: '<div class="unsupported">Unsupported item (calendar)<pre>2026 JAN 12 first assembly</pre></div>',
+    html: '<div class="fallback"><pre>2026 JAN 12 first assembly</pre></div>',
     supported: false,
+  },
+  {
+    id: 'p9',
+    html: '<div class="video"><p class="video-link"><a class="external" href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" title="YOUTUBE dQw4w9WgXcQ">▶ youtube.com/watch?v=dQw4w9WgXcQ</a></p><p class="caption">The first assembly, recorded for the <a class="internal" href="/handbook/minutes" data-slug="minutes">Minutes</a>.</p></div>',
+    supported: true,
   },
 ];
 const journal = [

@@ -11,7 +11,12 @@ import { systemClock, type Clock } from '@server/platform/clock';
 import { migrateToLatest, openDb, type DbHandle } from '@server/platform/db';
 import { HandbookRepo } from './handbook.repo';
 import { loadSource, type Progress } from './handbook.source';
-import { exportAll, importExport, type ImportReport } from './handbook.transfer';
+import {
+  exportHandbook,
+  importExport,
+  type ExportKey,
+  type ImportReport,
+} from './handbook.transfer';
 
 interface InstanceFlags {
   dataDir?: string;
@@ -55,7 +60,11 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
   };
 }
 
-/** Reads a source and imports it, all or nothing. */
+/**
+ * Reads a source and imports it, all or nothing; the report says how many pages the source has.
+ * With `dataDir`, images (the source's uploads and data: URLs) go into that data folder's image
+ * store; without it they are left as they are and reported.
+ */
 export async function importFromSource(
   db: DbHandle,
   source: string,
@@ -65,23 +74,45 @@ export async function importFromSource(
     progress?: Progress;
     /** Let a site URL (and its redirects) reach this host's own networks. */
     allowPrivate?: boolean;
+    /** The instance's data folder (config.dataDir), where imported images are stored. */
+    dataDir?: string;
   } = {},
 ): Promise<ImportReport> {
   const loaded = await loadSource(source, options.progress, {
     allowPrivate: options.allowPrivate === true,
   });
   if (loaded.refused.length > 0)
-    return { imported: 0, refused: loaded.refused, replacedStarter: 0 };
-  return importExport(HandbookRepo.from(db), options.clock ?? systemClock, loaded.pages, {
-    replace: options.replace === true,
-  });
+    return {
+      imported: 0,
+      refused: loaded.refused,
+      replacedStarter: 0,
+      sourcePages: loaded.sourcePages,
+    };
+  const report = await importExport(
+    HandbookRepo.from(db),
+    options.clock ?? systemClock,
+    loaded.pages,
+    {
+      replace: options.replace === true,
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(loaded.assets !== undefined ? { assets: loaded.assets } : {}),
+    },
+  );
+  return { ...report, sourcePages: loaded.sourcePages };
 }
 
-/** Writes every page as a Federated Wiki export file. */
-export async function exportToFile(db: DbHandle, file: string): Promise<number> {
-  const data = await exportAll(HandbookRepo.from(db));
-  await writeFile(file, JSON.stringify(data, null, 2) + '\n', 'utf8');
-  return Object.keys(data).length;
+/**
+ * Writes every page as a Federated Wiki export file (with `dataDir`, stored images inlined);
+ * returns how many entries it holds and the pages not at their Federated Wiki slug.
+ */
+export async function exportToFile(
+  db: DbHandle,
+  file: string,
+  options: { dataDir?: string } = {},
+): Promise<{ entries: number; renamed: ExportKey[] }> {
+  const { pages, renamed } = await exportHandbook(HandbookRepo.from(db), options);
+  await writeFile(file, JSON.stringify(pages, null, 2) + '\n', 'utf8');
+  return { entries: Object.keys(pages).length, renamed };
 }
 
 /** `commonhall handbook import SOURCE` and `commonhall handbook export FILE`. */
@@ -113,7 +144,10 @@ export function registerHandbookCommands(program: Command): void {
           ...(flags.replace === true ? { replace: true } : {}),
           ...(flags.allowPrivate === true ? { allowPrivate: true } : {}),
           ...(progress !== undefined ? { progress } : {}),
+          dataDir: config.dataDir,
         });
+        if (report.sourcePages !== undefined)
+          process.stdout.write(`The source has ${report.sourcePages} page(s).\n`);
         if (report.refused.length > 0) {
           process.stderr.write(`Nothing imported: ${report.refused.length} page(s) refused.\n`);
           for (const r of report.refused) process.stderr.write(`  ${r.page}: ${r.reason}\n`);
@@ -124,6 +158,12 @@ export function registerHandbookCommands(program: Command): void {
               ? ` (replacing the ${report.replacedStarter} starter pages)`
               : '';
           process.stdout.write(`Imported ${report.imported} page(s)${starter}.\n`);
+          if (report.images !== undefined)
+            process.stdout.write(`Copied ${report.images} image(s) into the image store.\n`);
+          if (report.sections !== undefined)
+            process.stdout.write(`Made ${report.sections} section(s).\n`);
+          for (const l of report.imagesLeft ?? [])
+            process.stdout.write(`  image left as it was on ${l.page}: ${l.url} (${l.reason})\n`);
           const renamed = report.renamedItems ?? [];
           if (renamed.length > 0) {
             process.stdout.write(
@@ -147,8 +187,15 @@ export function registerHandbookCommands(program: Command): void {
     const db = await openDb(config.database);
     try {
       await migrateToLatest(db.db);
-      const n = await exportToFile(db, file);
-      process.stdout.write(`Exported ${n} page(s) to ${file}.\n`);
+      const { entries, renamed } = await exportToFile(db, file, { dataDir: config.dataDir });
+      process.stdout.write(`Exported ${entries} entries to ${file}.\n`);
+      for (const r of renamed) {
+        const why =
+          r.reason === 'shared'
+            ? 'another page’s title gives the same Federated Wiki slug'
+            : 'its title has no ASCII letter or digit';
+        process.stdout.write(`  ${r.title}: exported as ${r.key} (${why})\n`);
+      }
     } finally {
       await db.close();
     }

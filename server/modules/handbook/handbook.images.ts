@@ -36,6 +36,19 @@ export const storageUnavailable = () =>
     'The image could not be saved: the storage is full or cannot be written. Try again later.',
   );
 
+/**
+ * The content type of an image's bytes (PNG, JPEG, GIF or WebP, by their signature, whatever a
+ * header or a data: URL said); throws image_too_large or image_type_unsupported otherwise.
+ */
+export function checkImage(bytes: Buffer): string {
+  if (bytes.length > HANDBOOK_IMAGE_MAX_BYTES) throw imageTooLarge(bytes.length);
+  const sig = signatures.find((s) => s.test(bytes));
+  if (sig === undefined) {
+    throw new AppError(415, 'image_type_unsupported', 'Images must be PNG, JPEG, GIF or WebP.');
+  }
+  return sig.type;
+}
+
 /** Writes a new file and flushes it to disk; throws when it cannot (a full disk, a read-only one). */
 export type WriteFile = (path: string, bytes: Buffer) => Promise<void>;
 
@@ -68,11 +81,7 @@ export class HandbookImages {
     createdBy: string | null,
     now: Date,
   ): Promise<{ id: string; url: string; contentType: string }> {
-    if (bytes.length > HANDBOOK_IMAGE_MAX_BYTES) throw imageTooLarge(bytes.length);
-    const sig = signatures.find((s) => s.test(bytes));
-    if (sig === undefined) {
-      throw new AppError(415, 'image_type_unsupported', 'Images must be PNG, JPEG, GIF or WebP.');
-    }
+    const sig = { type: checkImage(bytes) };
     const id = newId();
     const file = join(this.dir(), id);
     // Written under a temporary name and renamed once whole: a failed write (a full disk) leaves

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import MiniSearch from 'minisearch';
 import { AppError } from '@server/http/errors';
 import type { Item, JournalAction, SitemapEntry, WikiPage } from '@common/api/handbook';
-import { cleanJournal, type HandbookService } from './handbook.service';
+import { cleanJournal, cleanStory, type HandbookService } from './handbook.service';
 import type { PageRecord } from './handbook.repo';
 import { asciiSlug, linkTitle, plainText } from './handbook.text';
 
@@ -245,7 +245,8 @@ export function federationView(
  */
 export async function wikiPage(service: HandbookService, page: PageRecord): Promise<WikiPage> {
   const story: Item[] = [];
-  for (const item of page.story) {
+  // An imported story keeps the source's HTML; what is served is sanitised.
+  for (const item of cleanStory(page.story)) {
     if (item.type === 'graphviz' && service.diagrams !== undefined) {
       const d = await service.diagrams.renderItem(page.slug, item);
       story.push({ ...item, dot: d.dot, ...(d.svg !== undefined ? { svg: d.svg } : {}) });

@@ -1,6 +1,6 @@
 import type { Actor } from '@server/http/actor';
 import type { Item, PageView } from '@common/api/handbook';
-import { cleanJournal, type HandbookService, type Resolved } from './handbook.service';
+import { cleanJournal, cleanStory, type HandbookService, type Resolved } from './handbook.service';
 import { renderItem, slugify, storyLinks } from './handbook.text';
 
 /** Strips what could run from an SVG: event handlers and links that are not http(s), / or #. */
@@ -32,7 +32,8 @@ export async function presentPage(
     slug: page.slug,
     title: page.title,
     version: page.version,
-    story: page.story,
+    // An imported story keeps the source's HTML; what is served is sanitised.
+    story: cleanStory(page.story),
     journal: cleanJournal(page.journal),
     links: titles.map((t) => ({ title: t, ...resolve(t) })),
     backlinks: builtIn ? [] : await service.backlinks(page),

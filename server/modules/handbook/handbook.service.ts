@@ -646,7 +646,7 @@ export class HandbookService {
       if (page.story.some((i) => i.id === input.item.id)) {
         throw conflict('edit_conflict', 'An item with this id is already on the page.', {
           yours: input.item,
-          theirs: page.story.find((i) => i.id === input.item.id),
+          theirs: cleanStory(page.story.filter((i) => i.id === input.item.id))[0],
           version: page.version,
         });
       }
@@ -702,7 +702,7 @@ export class HandbookService {
             : 'Someone changed this item while you were editing it; compare both versions.',
           {
             yours: { ...input.item, id },
-            theirs: current ?? null,
+            theirs: current === undefined ? null : (cleanStory([current])[0] ?? null),
             version: page.version,
             baseVersion: input.baseVersion,
           },
@@ -979,7 +979,8 @@ export class HandbookService {
     const rows = await this.repo.search(terms, limit);
     return rows.map((r) => {
       const story = JSON.parse(r.story) as Item[];
-      const texts = story.map(itemPlainText);
+      // An imported html item keeps the source's markup: its snippet is taken from what is drawn.
+      const texts = cleanStory(story).map(itemPlainText);
       const foldedTerms = terms;
       const best =
         texts.find((t) => foldedTerms.some((term) => fold(t).includes(term))) ??

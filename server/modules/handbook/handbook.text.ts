@@ -49,7 +49,8 @@ export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
 }
 
-const linkTypes = new Set(['paragraph', 'markdown', 'html']);
+// Image and video captions carry [[links]] too (Federated Wiki's sitemap counts them).
+const linkTypes = new Set(['paragraph', 'markdown', 'html', 'image', 'video']);
 const internalLink = /\[\[([^\]\n]{1,200})\]\]/g;
 
 /**
@@ -63,14 +64,28 @@ export function linkTitle(itemType: string, inner: string): string {
   return (itemType === 'html' ? decodeHTML(inner.replace(/<[^>]*>/g, '')) : inner).trim();
 }
 
-/** The `[[Internal Link]]` titles of a story, in order, each once. */
+/** The page a reference item points at, by its title (or its slug when it has no title). */
+function referenceTitle(item: Item): string | undefined {
+  if (item.type !== 'reference') return undefined;
+  if (typeof item.title === 'string' && item.title.trim() !== '') return item.title.slice(0, 200);
+  return typeof item.slug === 'string' ? item.slug.slice(0, 200) : undefined;
+}
+
+/**
+ * The `[[Internal Link]]` titles of a story, in order, each once: in paragraph, markdown, html and
+ * image caption text, and the page a reference item points at (as Federated Wiki's sitemap
+ * counts it: a page of that name here is linked to).
+ */
 export function storyLinks(story: readonly Item[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const item of story) {
-    if (!linkTypes.has(item.type) || typeof item.text !== 'string') continue;
-    for (const m of item.text.matchAll(internalLink)) {
-      const title = linkTitle(item.type, m[1] ?? '');
+    const ref = referenceTitle(item);
+    const found = ref !== undefined ? [ref.trim()] : [];
+    if ((ref !== undefined || linkTypes.has(item.type)) && typeof item.text === 'string')
+      for (const m of item.text.matchAll(internalLink))
+        found.push(linkTitle(item.type, m[1] ?? ''));
+    for (const title of found) {
       const slug = slugify(title);
       if (slug === '' || seen.has(slug)) continue;
       seen.add(slug);
@@ -96,12 +111,13 @@ export function storyKeywords(story: readonly Item[]): string[] {
   return [...out].sort();
 }
 
-/** The text search indexes: title, then every item's text (markup is harmless here). */
+/** The text search indexes: title, then every item's text (html as it is drawn). */
 export function searchText(title: string, story: readonly Item[]): string {
   const parts = [title];
   for (const item of story) {
-    if (typeof item.text === 'string' && item.type !== 'image') parts.push(item.text);
-    else if (item.type === 'image' && typeof item.text === 'string') parts.push(item.text);
+    if (typeof item.text !== 'string') continue;
+    // An imported html item keeps the source's markup: what it draws is what is searched.
+    parts.push(item.type === 'html' ? sanitize(item.text) : item.text);
   }
   return fold(parts.join('\n'));
 }
@@ -233,7 +249,9 @@ md.renderer.rules.wikilink = (tokens, idx, _options, env) => {
 
 /**
  * One story item as safe HTML for the app. Graphviz items are drawn by the diagram module (the
- * caller passes its SVG); unknown types are kept and shown as "unsupported item".
+ * caller passes its SVG); a video is a link to it on its site (nothing is embedded from another
+ * origin), a reference a card linking to the remote page; other types are kept and shown by their
+ * text (`supported: false`: the app names the type above it).
  */
 export function renderItem(
   item: Item,
@@ -267,28 +285,98 @@ export function renderItem(
         supported: true,
       };
     }
-    case 'reference': {
-      const site = typeof item.site === 'string' ? item.site : '';
-      const slug = typeof item.slug === 'string' ? item.slug : '';
-      const title = typeof item.title === 'string' ? item.title : slug;
-      const href = /^[a-z0-9.-]+(:\d+)?$/i.test(site)
-        ? `http://${site}/${encodeURIComponent(slug)}.html`
-        : '#';
-      return {
-        html: sanitize(
-          `<p class="reference"><a class="external" href="${href}">${escapeHtml(title)}</a> — ${renderTextLinks(text, resolve)}</p>`,
-        ),
-        supported: true,
-      };
-    }
+    case 'reference':
+      return { html: sanitize(renderReference(item, text, resolve)), supported: true };
+    case 'video':
+      return { html: sanitize(renderVideo(text, resolve)), supported: true };
     case 'graphviz':
       return { html: '', supported: true };
     default:
+      // A Federated Wiki plugin we do not draw (calendar, data, chart …): its text as the source
+      // had it, or its other fields when it has none; the app labels it with its type.
       return {
-        html: `<div class="unsupported">${escapeHtml(`Unsupported item (${item.type})`)}<pre>${escapeHtml(text)}</pre></div>`,
+        html: `<div class="fallback"><pre>${escapeHtml(text !== '' ? text : otherFields(item))}</pre></div>`,
         supported: false,
       };
   }
+}
+
+/** The fields of an item other than id and type, as readable JSON (at most 2,000 characters). */
+function otherFields(item: Item): string {
+  const rest: Record<string, unknown> = { ...item };
+  delete rest.id;
+  delete rest.type;
+  delete rest.text;
+  if (Object.keys(rest).length === 0) return '';
+  const json = JSON.stringify(rest, null, 1);
+  return json.length > 2000 ? `${json.slice(0, 1999)}…` : json;
+}
+
+/** A reference item as a card: the remote page's title linking to it there, its site, its text. */
+function renderReference(item: Item, text: string, resolve: LinkResolver): string {
+  const site = typeof item.site === 'string' ? item.site : '';
+  const slug = typeof item.slug === 'string' ? item.slug : '';
+  const title = typeof item.title === 'string' && item.title !== '' ? item.title : slug;
+  const siteOk = /^[a-z0-9.-]+(:\d+)?$/i.test(site);
+  const href = siteOk && slug !== '' ? `http://${site}/${encodeURIComponent(slug)}.html` : '#';
+  return (
+    `<div class="reference-card"><a class="external" href="${escapeHtml(href)}">${escapeHtml(title)}</a>` +
+    (siteOk ? ` <span class="reference-site">${escapeHtml(site)}</span>` : '') +
+    (text !== '' ? `<p>${renderTextLinks(text, resolve)}</p>` : '') +
+    '</div>'
+  );
+}
+
+/** Where a Federated Wiki video player's key is watched, on the player's own site. */
+function videoUrl(player: string, options: string, key: string): string | undefined {
+  const k = encodeURIComponent(key);
+  switch (player) {
+    case 'YOUTUBE':
+      return options.toUpperCase() === 'PLAYLIST'
+        ? `https://www.youtube.com/playlist?list=${k}`
+        : `https://www.youtube.com/watch?v=${k}`;
+    case 'VIMEO':
+      return `https://vimeo.com/${k}`;
+    case 'ARCHIVE':
+      return `https://archive.org/details/${k}`;
+    case 'TED':
+      return `https://www.ted.com/talks/${k}`;
+    case 'HTML5':
+      return /^https?:\/\//i.test(key) || key.startsWith('/') ? key : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A video item (wiki-plugin-video's text: a `PLAYER [OPTIONS] KEY` line, START/END lines, the rest
+ * a caption) as a link to the video on its site: embedding it would load a third-party origin.
+ */
+export function renderVideo(text: string, resolve: LinkResolver): string {
+  let player = '';
+  let options = '';
+  let key = '';
+  const caption: string[] = [];
+  for (const line of text.split(/\r\n?|\n/)) {
+    let m: RegExpMatchArray | null;
+    if (/^\s*(START|END)\s+[\w:.]+\s*$/.test(line)) continue;
+    if ((m = /^\s*([A-Z0-9]{3,})\s+([\w./+-]+)\s*$/.exec(line)) !== null) {
+      [player, options, key] = [m[1] ?? '', '', m[2] ?? ''];
+    } else if ((m = /^\s*([A-Z0-9]{3,})\s+([A-Z,]+)\s+([\w./+-]+)\s*$/.exec(line)) !== null) {
+      [player, options, key] = [m[1] ?? '', m[2] ?? '', m[3] ?? ''];
+    } else if ((m = /^\s*(HTML5)\s+([A-Za-z0-9]+)\s+(.+?)\s*$/.exec(line)) !== null) {
+      [player, options, key] = [m[1] ?? '', m[2] ?? '', m[3] ?? ''];
+    } else if (line.trim() !== '') caption.push(line.trim());
+  }
+  const url = videoUrl(player, options, key);
+  const label =
+    url === undefined ? `${player} ${key}`.trim() : url.replace(/^https?:\/\/(www\.)?/, '');
+  const link =
+    url === undefined
+      ? `<p class="video-link">${escapeHtml(label)}</p>`
+      : `<p class="video-link"><a class="external" href="${escapeHtml(url)}" title="${escapeHtml(`${player} ${key}`)}">▶ ${escapeHtml(label)}</a></p>`;
+  const cap = caption.join(' ');
+  return `<div class="video">${link}${cap !== '' ? `<p class="caption">${renderTextLinks(cap, resolve)}</p>` : ''}</div>`;
 }
 
 /**

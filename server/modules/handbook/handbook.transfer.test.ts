@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PageView, SitemapEntry, WikiExport, WikiPage } from '@common/api/handbook';
 import { testDialect } from '@server/test/test-app';
@@ -9,8 +10,8 @@ import { sitemapLinks } from './handbook.interop';
 import { HandbookRepo } from './handbook.repo';
 import { starters, seedStarter } from './handbook.starter';
 import { buildHandbookTestApp, steward, type HandbookTestApp } from './handbook.test-helpers';
-import { slugify } from './handbook.text';
-import { exportAll, importExport } from './handbook.transfer';
+import { asciiSlug, slugify } from './handbook.text';
+import { exportAll, exportKeys, importExport } from './handbook.transfer';
 
 let t: HandbookTestApp;
 beforeEach(async () => {
@@ -81,7 +82,9 @@ export function generatedWiki(n = 12): WikiExport {
         { type: 'fork', site: 'fed.wiki.org', date: 1_700_000_100_000 },
       ],
     };
-    out[slugify(title)] = page;
+    // Keyed as our export names pages: Federated Wiki's slug, or the slug in punycode when the
+    // title has no ASCII letter.
+    out[asciiSlug(title) || domainToASCII(slugify(title))] = page;
   });
   return out;
 }
@@ -407,5 +410,90 @@ describe(`page names that are Object.prototype's own, on ${testDialect()}`, () =
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/handbook/pages/__proto__' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ page: { slug: 'page-proto' } });
+  });
+});
+
+describe(`export keys and what an import copies, on ${testDialect()}`, () => {
+  it('names pages by Federated Wiki slugs; a shared or empty one is given another key and reported', () => {
+    const at = (n: number) => `2026-01-0${n}T00:00:00.000Z`;
+    const { keys, renamed } = exportKeys([
+      { id: '1', slug: 'c', title: 'C', createdAt: at(1), aliases: [] },
+      { id: '2', slug: 'c-2', title: 'C++', createdAt: at(2), aliases: [] },
+      { id: '3', slug: 'c-3', title: 'C#', createdAt: at(3), aliases: ['c-sharp'] },
+      { id: '4', slug: 'αρχές', title: 'Αρχές', createdAt: at(4), aliases: [] },
+      { id: '5', slug: 'café', title: 'Café', createdAt: at(5), aliases: [] },
+    ]);
+    expect(Object.fromEntries(keys)).toEqual({
+      '1': 'c',
+      '2': 'c-2',
+      '3': 'c-sharp',
+      '4': 'xn--ixah2cfx',
+      '5': 'caf',
+    });
+    expect(renamed.map((r) => [r.title, r.key, r.reason])).toEqual([
+      ['C++', 'c-2', 'shared'],
+      ['C#', 'c-sharp', 'shared'],
+      ['Αρχές', 'xn--ixah2cfx', 'no-ascii-letters'],
+    ]);
+  });
+
+  it('carries sections through our own export → import', async () => {
+    for (const title of ['Principles', 'Mission', 'Spaces', 'Economy'])
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/handbook/pages',
+        headers: steward,
+        payload: { title },
+      });
+    const sections = [
+      { slug: 'principles', pages: [{ slug: 'mission' }, { slug: 'spaces', parent: 'mission' }] },
+      { slug: 'economy', pages: [] },
+    ];
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/handbook/sections',
+      headers: steward,
+      payload: { sections },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const before = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/handbook/sections' })
+    ).json<unknown>();
+    const exported = await exportAll(repo());
+    expect(Object.keys(exported)).toContain('commonhall-sections');
+    await repo().replaceSections([]);
+    for (const p of await repo().listAll()) await repo().deletePage(p.id);
+    const report = await importExport(repo(), t.clock, JSON.parse(JSON.stringify(exported)));
+    expect(report).toMatchObject({ imported: 4, refused: [], sections: 2 });
+    const after = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/handbook/sections' })
+    ).json<unknown>();
+    expect(after).toEqual(before);
+    expect(await repo().findBySlug('commonhall-sections')).toBeUndefined();
+  });
+
+  it('refuses a page whose data: image is not an image, and leaves an upload it cannot reach', async () => {
+    const fake = {
+      'a-page': {
+        title: 'A page',
+        story: [{ type: 'image', id: 'i', url: 'data:image/png;base64,aGVsbG8=', text: 'x' }],
+      },
+    };
+    const refused = await importExport(repo(), t.clock, fake, { dataDir: t.config.dataDir });
+    expect(refused.imported).toBe(0);
+    expect(refused.refused[0]?.page).toBe('a-page');
+    expect(refused.refused[0]?.reason).toContain('PNG, JPEG, GIF or WebP');
+
+    const upload = {
+      'a-page': {
+        title: 'A page',
+        story: [{ type: 'image', id: 'i', url: '/assets/plugins/image/x.png', text: 'x' }],
+      },
+    };
+    const left = await importExport(repo(), t.clock, upload, { dataDir: t.config.dataDir });
+    expect(left.imported).toBe(1);
+    expect(left.imagesLeft).toEqual([
+      { page: 'a-page', url: '/assets/plugins/image/x.png', reason: expect.any(String) as string },
+    ]);
   });
 });

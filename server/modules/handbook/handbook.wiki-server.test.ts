@@ -115,12 +115,13 @@ describe(`import from a running Federated Wiki site on ${testDialect()}`, () => 
       // The test's wiki runs on loopback.
       allowPrivate: true,
     });
-    expect(report).toEqual({ imported: 3, refused: [], replacedStarter: 0 });
+    expect(report).toEqual({ imported: 3, refused: [], replacedStarter: 0, sourcePages: 3 });
     expect(seen).toEqual([1, 2, 3]);
     const exported = await exportAll(HandbookRepo.from(t.db));
+    // Named by the keys the source served them at.
     expect(Object.keys(exported).sort()).toEqual([
       'commoning',
-      'política-econòmica',
+      'poltica-econmica',
       'welcome-visitors',
     ]);
     expect(exported['welcome-visitors']?.journal).toEqual(seeded['welcome-visitors'].journal);

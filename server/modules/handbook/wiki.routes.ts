@@ -215,12 +215,13 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
         const key = req.params.slug;
         const view = await currentView();
         const slug = view.slugOfKey.get(key) ?? key;
-        // Most pages hold no diagram and no HTML item in their journal (an imported journal keeps
+        // Most pages hold no diagram and no HTML item in their story or journal (an import keeps
         // the source's HTML, sanitised when served): their stored JSON is already what to send.
         const stored = await service.repo.findStoredJson(slug);
         if (
           stored !== undefined &&
           !stored.story.includes('"graphviz"') &&
+          !stored.story.includes('"html"') &&
           !stored.journal.includes('"html"')
         ) {
           return reply

@@ -6,17 +6,24 @@ function plain(item: Item): string {
   return typeof item.text === 'string' ? item.text : '';
 }
 
+/** An item's fields other than id, type and text, as readable JSON (for an item with no text). */
+function fieldsOf(item: Item): string {
+  const { id: _id, type: _type, text: _text, ...rest } = item;
+  return Object.keys(rest).length === 0 ? '' : JSON.stringify(rest, null, 1).slice(0, 2000);
+}
+
 /**
  * One story item. The server renders and sanitises every item (markdown, html, links, graphviz
- * SVG); the app only places that HTML. Unknown types are shown as such, with their text.
+ * SVG, a video as a link, a reference as a card); the app only places that HTML. A Federated Wiki
+ * type we do not draw is shown by its text (or other fields), under a label naming its type.
  */
 export function StoryItem({ item, rendered }: { item: Item; rendered: RenderedItem | undefined }) {
   const { t } = useTranslation('handbook');
   if (rendered !== undefined && !rendered.supported) {
     return (
-      <div className="hb-item hb-unsupported" data-type={item.type}>
-        <p className="hb-unsupported-label">{t('item.unsupported', { type: item.type })}</p>
-        {plain(item) !== '' && <pre>{plain(item)}</pre>}
+      <div className="hb-item hb-unsupported" data-type={item.type} data-id={item.id}>
+        <p className="hb-unsupported-label">{t('item.fallback', { type: item.type })}</p>
+        <div dangerouslySetInnerHTML={{ __html: rendered.html }} />
       </div>
     );
   }
@@ -67,16 +74,25 @@ export function PlainItem({ item }: { item: Item }) {
       );
     case 'reference':
       return (
-        <p className="hb-item hb-plain">
-          {typeof item.title === 'string' ? `${item.title} — ` : ''}
-          {text}
-        </p>
+        <div className="hb-item hb-plain reference-card">
+          <strong>
+            {typeof item.title === 'string' && item.title !== ''
+              ? item.title
+              : typeof item.slug === 'string'
+                ? item.slug
+                : ''}
+          </strong>
+          {typeof item.site === 'string' && <span className="reference-site"> {item.site}</span>}
+          {text !== '' && <p>{text}</p>}
+        </div>
       );
+    case 'video':
+      return <p className="hb-item hb-plain">{text}</p>;
     default:
       return (
         <div className="hb-item hb-unsupported">
-          <p className="hb-unsupported-label">{t('item.unsupported', { type: item.type })}</p>
-          {text !== '' && <pre>{text}</pre>}
+          <p className="hb-unsupported-label">{t('item.fallback', { type: item.type })}</p>
+          <pre>{text !== '' ? text : fieldsOf(item)}</pre>
         </div>
       );
   }
