@@ -26,6 +26,29 @@ import { StreamVideo } from './components/VideoTile';
 import './spaces.css';
 
 const NAME_KEY = 'commonhall.meetingName';
+const GUEST_KEY = 'commonhall.guestKey';
+
+/**
+ * This browser's guest key (made once, kept in localStorage, never shown): a guest joining again
+ * from a new tab or after a crash replaces their own "Reconnecting" place instead of leaving a
+ * ghost beside the new one. Null where storage is not available.
+ */
+function guestKey(): string | null {
+  try {
+    let key = localStorage.getItem(GUEST_KEY);
+    if (key === null || !/^[A-Za-z0-9_-]{22,64}$/.test(key)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(24));
+      key = btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+      localStorage.setItem(GUEST_KEY, key);
+    }
+    return key;
+  } catch {
+    return null;
+  }
+}
 
 function FrameTop() {
   const { t } = useTranslation('spaces');
@@ -156,7 +179,12 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     }
     setBusy(true);
     setError(null);
-    const body = { name: shownName.trim(), ...(code !== '' ? { accessCode: code } : {}) };
+    const key = account === null ? guestKey() : null;
+    const body = {
+      name: shownName.trim(),
+      ...(code !== '' ? { accessCode: code } : {}),
+      ...(key !== null ? { guestKey: key } : {}),
+    };
     let first: JoinTicketDto;
     try {
       first = await spacesApi.join(space.slug, body);

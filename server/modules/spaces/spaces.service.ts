@@ -28,7 +28,7 @@ import { defaultFloodLimits, KeyedRateLimiter, type FloodLimits } from '@server/
 import { isoNow } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
 import { codesMatch, type AccessCodeGuard } from './access-guard';
-import { signJoinToken } from './join-token';
+import { guestKeyHash, signJoinToken } from './join-token';
 import { mixesScripts, suggestSlug } from './slug';
 import { can, type SpaceSubject } from './spaces.policy';
 import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
@@ -540,6 +540,9 @@ export async function issueJoinTicket(
       // guest's name is theirs to choose (the roster marks them as not signed in).
       name: actor.kind === 'account' ? actor.name : body.name,
       aid: actor.kind === 'account' ? actor.accountId : null,
+      ...(guest && body.guestKey !== undefined
+        ? { gk: guestKeyHash(ctx.config.sessionSecret, spaceId, body.guestKey) }
+        : {}),
     },
     ctx.clock.now(),
   );
