@@ -19,6 +19,7 @@ import {
   notFound,
   tooManyRequests,
   unauthenticated,
+  refuseMixedScript,
   unprocessable,
 } from '@server/http/errors';
 import type { EventBus } from '@server/platform/bus';
@@ -29,7 +30,7 @@ import { isoNow } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
 import { codesMatch, type AccessCodeGuard } from './access-guard';
 import { guestKeyHash, signJoinToken } from './join-token';
-import { mixesScripts, suggestSlug } from './slug';
+import { suggestSlug } from './slug';
 import { can, type SpaceSubject } from './spaces.policy';
 import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 
@@ -301,16 +302,6 @@ async function validCoModerators(
   return unique;
 }
 
-/** 400 `slug_mixed_script` for a slug that mixes scripts as look-alikes do (slug.ts). */
-function refuseLookAlike(slug: string): void {
-  if (mixesScripts(slug))
-    throw new AppError(
-      400,
-      'slug_mixed_script',
-      'The address mixes scripts (such as Latin and Cyrillic letters); use letters of one script.',
-    );
-}
-
 /** A member creates a space; left-out settings take the site's defaults. */
 export async function createSpace(
   ctx: SpacesContext,
@@ -321,7 +312,7 @@ export async function createSpace(
   if (!can(actor, 'space.create')) throw forbidden();
   const defaults = await getSpaceDefaults(ctx);
   checkPolicy(body.settings, defaults);
-  if (body.slug !== undefined) refuseLookAlike(body.slug);
+  if (body.slug !== undefined) refuseMixedScript(body.slug, 'whole');
   const slug = body.slug ?? (await suggestSlugFor(ctx, body.name));
   if (await ctx.repo.slugExists(slug)) {
     throw conflict('slug_taken', `The address /s/${slug} is taken.`, {
@@ -386,7 +377,7 @@ export async function updateSpace(
   if (body.name !== undefined) patch.name = body.name;
   if (body.description !== undefined) patch.description = body.description;
   if (body.slug !== undefined && body.slug !== view.row.slug) {
-    refuseLookAlike(body.slug);
+    refuseMixedScript(body.slug, 'whole');
     if (await ctx.repo.slugExists(body.slug)) {
       throw conflict('slug_taken', `The address /s/${body.slug} is taken.`);
     }
