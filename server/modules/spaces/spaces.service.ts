@@ -473,7 +473,7 @@ export async function issueJoinTicket(
   const codeNeeded = role === 'viewer' && s.viewerAccessCode !== null;
   const codesInPlay = s.viewerAccessCode !== null || s.moderatorAccessCode !== null;
   if (role === 'viewer' && codesInPlay && (given !== undefined || codeNeeded)) {
-    const wait = ctx.guard.retryAfter(address, spaceId);
+    const wait = await ctx.guard.retryAfter(address, spaceId);
     if (wait > 0)
       throw tooManyRequests('Too many wrong codes; try again later.', { retryAfterSeconds: wait });
     const isModeratorCode =
@@ -484,7 +484,7 @@ export async function issueJoinTicket(
       given !== undefined && s.viewerAccessCode !== null && codesMatch(given, s.viewerAccessCode);
     if (isModeratorCode) role = 'moderator';
     else if (!isViewerCode) {
-      if (given !== undefined) ctx.guard.recordFailure(address, spaceId);
+      if (given !== undefined) await ctx.guard.recordFailure(address, spaceId);
       throw new AppError(
         403,
         'access_code_invalid',
