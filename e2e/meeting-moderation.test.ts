@@ -54,6 +54,12 @@ describe('a locked meeting', () => {
     await fresh.goto(`/s/${space.slug}`);
     await fresh.getByText(notice).waitFor();
     expect(await fresh.getByRole('button', { name: 'Join', exact: true }).isDisabled()).toBe(true);
+    // It does not ask "Ready to join?" over a locked door, and says what happens next.
+    await fresh.getByText('This meeting is locked', { exact: true }).waitFor();
+    expect(await fresh.getByText('Ready to join?').count()).toBe(0);
+    await fresh
+      .getByText('Join comes back here as soon as a moderator unlocks it', { exact: false })
+      .waitFor();
 
     await late.getByRole('button', { name: 'Join', exact: true }).click();
     await late.getByText(notice).waitFor();

@@ -317,7 +317,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
       </section>
 
       <section className="prejoin-form" aria-labelledby="prejoin-title">
-        <p className="eyebrow">{t('prejoin.eyebrow')}</p>
+        <p className="eyebrow">{lockedOut ? t('prejoin.lockedEyebrow') : t('prejoin.eyebrow')}</p>
         <h1 id="prejoin-title">{space.name}</h1>
         {space.description !== '' && <p className="muted">{space.description}</p>}
         <p className="prejoin-live">
@@ -330,7 +330,13 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
             t('prejoin.notStarted')
           )}
         </p>
-        {(lockedOut || refusedLocked) && <Alert tone="warning">{t('prejoin.lockedNotice')}</Alert>}
+        {(lockedOut || refusedLocked) && (
+          <Alert tone="warning">
+            {t('prejoin.lockedNotice')}
+            {/* The status is asked again every 15 s: Join comes back by itself. */}
+            {lockedOut && <span className="prejoin-locked-wait">{t('prejoin.lockedWait')}</span>}
+          </Alert>
+        )}
         {space.signInRequired && account === null && (
           <Alert tone="info">
             {t('prejoin.signInNeeded')}{' '}
@@ -378,7 +384,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
               {t('prejoin.haveModeratorCode')}
             </button>
           )}
-          {space.lobby !== 'off' && !space.viewerIsModerator && (
+          {space.lobby !== 'off' && !space.viewerIsModerator && !lockedOut && (
             <p className="muted small">{t('prejoin.lobbyNote')}</p>
           )}
         </form>
