@@ -72,6 +72,31 @@ describe('a locked meeting', () => {
     expect(await late.locator('.alert').count()).toBe(1);
   });
 
+  it('lets a moderator code typed into the access code field through a lock', async () => {
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Mo Coded',
+      space: {
+        name: 'Coded locked room',
+        settings: { viewerAccessCode: 'guest-code', moderatorAccessCode: 'chair-code' },
+      },
+      guests: [],
+    });
+    await mod.getByRole('button', { name: 'Moderation' }).click();
+    await mod.getByRole('button', { name: 'Lock meeting' }).click();
+    await mod.getByText('Locked', { exact: true }).first().waitFor();
+
+    const chair = await hall.newPage();
+    await chair.goto(`/s/${space.slug}`);
+    await chair.getByText('This meeting is locked', { exact: true }).waitFor();
+    await chair.getByLabel('Your name').fill('Cy Chair');
+    const join = chair.getByRole('button', { name: 'Join', exact: true });
+    expect(await join.isDisabled()).toBe(true);
+    await chair.getByLabel('Access code').fill('chair-code');
+    await waitUntil('Join offered for the code', () => join.isEnabled());
+    await join.click();
+    await mod.locator('.tile', { hasText: 'Cy Chair' }).waitFor();
+  });
+
   it('still offers Join where everyone joins as a moderator (the lock holds nobody back there)', async () => {
     const { space, host: mod } = await hall.openMeeting({
       owner: 'Ola Open',

@@ -168,7 +168,10 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     // The status changed (e.g. unlocked): a refusal from before no longer holds.
     setError((e: unknown) => (e instanceof ApiError && e.code === 'space_locked' ? null : e));
   }, [liveLocked]);
-  const canTryModeratorCode = showModCode && code !== '';
+  // A moderator code may be typed into its own field, or into the access code field (its hint
+  // says so): either way a locked meeting lets it try.
+  const canTryModeratorCode =
+    space.moderatorCodeEnabled && code !== '' && (showModCode || needsCode);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     performance.clearMarks();
