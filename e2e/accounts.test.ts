@@ -94,13 +94,20 @@ describe('accounts in the browser', { timeout: SLOW_TEST_MS }, () => {
     // The used link says so when it is opened, instead of showing the form again.
     const again = await hall.newPage();
     await again.goto(link);
-    await heading(again, 'Choose a new password');
+    await heading(again, 'This link no longer works');
+    expect(await again.getByRole('heading', { name: 'Choose a new password' }).count()).toBe(0);
     await again.getByText('This link has been used or has expired.', { exact: false }).waitFor();
     await again.getByRole('link', { name: 'Ask for a new link' }).waitFor();
     expect(await again.getByLabel('New password', { exact: true }).count()).toBe(0);
     expect(await again.getByRole('button', { name: 'Set new password' }).count()).toBe(0);
     await again.getByRole('link', { name: 'Ask for a new link' }).click();
     await heading(again, 'Reset your password');
+
+    // Without a link at all, the page says what it needs under a heading that fits.
+    await again.goto('/reset-password');
+    await heading(again, 'This page needs its link');
+    await again.getByText('This page needs the link from the reset email.').waitFor();
+    expect(await again.getByRole('heading', { name: 'Choose a new password' }).count()).toBe(0);
   });
 
   it('switches language, and remembers it after a reload', async () => {

@@ -1,10 +1,11 @@
 /**
  * Ghost tiles: a participant whose browser page crashed (the renderer dies: no pagehide, no
  * leave; the browser closes the socket going away, 1001) leaves at once; one whose network
- * dropped keeps a "Reconnecting…" place, which the same account coming back replaces at once.
+ * dropped keeps a "Reconnecting…" place, which the same account coming back replaces at once,
+ * and so does the same guest's browser (its guest key) from a new tab.
  */
 import { describe, expect, it } from 'vitest';
-import { inMeeting, useMeetingHall, waitUntil } from './meeting-helpers';
+import { inMeeting, joinSpace, useMeetingHall, waitUntil } from './meeting-helpers';
 
 const hall = useMeetingHall();
 
@@ -68,5 +69,43 @@ describe('ghost tiles', () => {
     );
     expect(await host.locator('.tile.reconnecting').count()).toBe(0);
     await first.context().close();
+  });
+
+  it('a guest back from a new tab of the same browser replaces their "Reconnecting" ghost at once', async () => {
+    const { space, host } = await hall.openMeeting({
+      owner: 'Flo Fresh',
+      space: { name: 'Guest ghost room' },
+      guests: [],
+    });
+    const first = await hall.join(space.slug, 'Gia Guest');
+    await inMeeting(first);
+    await host.locator('.tile', { hasText: 'Gia Guest' }).waitFor();
+
+    // Her network goes, and the tab is closed without a leave: her place waits for a resume.
+    const browser = first.context();
+    await browser.setOffline(true);
+    await first.evaluate(() => window.commonhallMedia?.dropConnection());
+    await host.locator('.tile.reconnecting', { hasText: 'Gia Guest' }).waitFor();
+    await first.close({ runBeforeUnload: false });
+    await browser.setOffline(false);
+
+    const again = await browser.newPage();
+    await joinSpace(again, space.slug, 'Gia Guest');
+    await inMeeting(again);
+    expect(await again.locator('.tile', { hasText: 'Gia Guest' }).count()).toBe(1);
+    expect(await again.locator('.tile').count()).toBe(2);
+    await waitUntil(
+      'one Gia on the host',
+      async () => (await host.locator('.tile', { hasText: 'Gia Guest' }).count()) === 1,
+    );
+    expect(await host.locator('.tile.reconnecting').count()).toBe(0);
+
+    // Another browser's guest of the same name is someone else: both tiles stay.
+    const stranger = await hall.join(space.slug, 'Gia Guest');
+    await inMeeting(stranger);
+    await waitUntil(
+      'two Gias on the host',
+      async () => (await host.locator('.tile', { hasText: 'Gia Guest' }).count()) === 2,
+    );
   });
 });

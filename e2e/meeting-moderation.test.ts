@@ -54,6 +54,12 @@ describe('a locked meeting', () => {
     await fresh.goto(`/s/${space.slug}`);
     await fresh.getByText(notice).waitFor();
     expect(await fresh.getByRole('button', { name: 'Join', exact: true }).isDisabled()).toBe(true);
+    // It does not ask "Ready to join?" over a locked door, and says what happens next.
+    await fresh.getByText('This meeting is locked', { exact: true }).waitFor();
+    expect(await fresh.getByText('Ready to join?').count()).toBe(0);
+    await fresh
+      .getByText('Join comes back here as soon as a moderator unlocks it', { exact: false })
+      .waitFor();
 
     await late.getByRole('button', { name: 'Join', exact: true }).click();
     await late.getByText(notice).waitFor();
@@ -64,6 +70,31 @@ describe('a locked meeting', () => {
     expect(await late.getByText(notice).count()).toBe(1);
     expect(await late.getByText(refusal).count()).toBe(0);
     expect(await late.locator('.alert').count()).toBe(1);
+  });
+
+  it('lets a moderator code typed into the access code field through a lock', async () => {
+    const { space, host: mod } = await hall.openMeeting({
+      owner: 'Mo Coded',
+      space: {
+        name: 'Coded locked room',
+        settings: { viewerAccessCode: 'guest-code', moderatorAccessCode: 'chair-code' },
+      },
+      guests: [],
+    });
+    await mod.getByRole('button', { name: 'Moderation' }).click();
+    await mod.getByRole('button', { name: 'Lock meeting' }).click();
+    await mod.getByText('Locked', { exact: true }).first().waitFor();
+
+    const chair = await hall.newPage();
+    await chair.goto(`/s/${space.slug}`);
+    await chair.getByText('This meeting is locked', { exact: true }).waitFor();
+    await chair.getByLabel('Your name').fill('Cy Chair');
+    const join = chair.getByRole('button', { name: 'Join', exact: true });
+    expect(await join.isDisabled()).toBe(true);
+    await chair.getByLabel('Access code').fill('chair-code');
+    await waitUntil('Join offered for the code', () => join.isEnabled());
+    await join.click();
+    await mod.locator('.tile', { hasText: 'Cy Chair' }).waitFor();
   });
 
   it('still offers Join where everyone joins as a moderator (the lock holds nobody back there)', async () => {

@@ -1,6 +1,6 @@
 /**
  * Screenshots of every spaces page (lists, create, edit, defaults, pre-join, lobby, meeting with
- * chat and participants, ended) at 1280×800 and 390×844, light and dark, into
+ * chat and participants, ended; the pre-join page of a locked meeting as a new visitor sees it) at 1280×800 and 390×844, light and dark, into
  * .tmp/screenshots/spaces/. The REST API and the signalling socket are answered from fixtures so
  * every state can be shown. Run: `npx vite build && npx tsx e2e/spaces-screenshots.ts`.
  */
@@ -121,7 +121,8 @@ function person(id: string, name: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-type Scene = 'meeting' | 'lobby' | 'moderator';
+/** `locked`: a new visitor (not signed in) at a meeting a moderator locked. */
+type Scene = 'meeting' | 'lobby' | 'moderator' | 'locked';
 
 async function mock(page: Page, scene: Scene): Promise<void> {
   await page.route('**/api/v1/**', async (route: Route) => {
@@ -131,7 +132,7 @@ async function mock(page: Page, scene: Scene): Promise<void> {
       route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
     if (path === '/session') {
       return json({
-        account: ada,
+        account: scene === 'locked' ? null : ada,
         csrfToken: 'csrf',
         setupRequired: false,
         registrationMode: 'open',
@@ -140,7 +141,10 @@ async function mock(page: Page, scene: Scene): Promise<void> {
     if (path === '/spaces') return json(lists);
     if (path === '/spaces/slug-suggestion') return json({ slug: 'my-new-space' });
     if (path === '/spaces/weekly-circle') return json(space);
-    if (path === '/spaces/weekly-circle/public') return json(publicInfo);
+    if (path === '/spaces/weekly-circle/public') {
+      if (scene !== 'locked') return json(publicInfo);
+      return json({ ...publicInfo, live: { participants: 4, locked: true } });
+    }
     if (path === '/spaces/weekly-circle/join') {
       return json({
         token: 't',
@@ -272,6 +276,9 @@ async function main(): Promise<void> {
       });
       await shot('defaults', '/spaces/defaults', 'meeting');
       await shot('prejoin', '/s/weekly-circle', 'meeting', async (p) => {
+        await p.waitForSelector('video');
+      });
+      await shot('prejoin-locked', '/s/weekly-circle', 'locked', async (p) => {
         await p.waitForSelector('video');
       });
       await shot('lobby', '/s/weekly-circle', 'lobby', join);

@@ -18,7 +18,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '@server/config';
 import { systemClock, type Clock } from '@server/platform/clock';
-import { LocalBus, RedisBus, connectRedis, type EventBus } from '@server/platform/bus';
+import type { Redis } from 'ioredis';
+import { LocalBus, RedisBus, connectRedis, quitRedis, type EventBus } from '@server/platform/bus';
 import { checkReadiness, type DbHandle } from '@server/platform/db';
 import type { Logger } from '@server/platform/log';
 import { logMailer, smtpMailer, type Mailer } from '@server/platform/mail';
@@ -87,6 +88,11 @@ export interface ModuleDeps {
   clock: Clock;
   bus: EventBus;
   mailer: Mailer;
+  /**
+   * REDIS_URL: where limits every node must share are counted (wrong passwords and access codes;
+   * the HTTP rate limits use the same client), with the install's key prefix.
+   */
+  sharedCounters?: { redis: Redis; prefix: string };
 }
 
 export type AppInstance = FastifyInstance;
@@ -138,7 +144,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const mailer =
     deps.mailer ??
     (config.smtpUrl !== undefined ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(log));
-  const moduleDeps: ModuleDeps = { config, db, log, clock, bus, mailer };
+  // REDIS_URL: login, current-password and access-code limits are counted where every node
+  // sees them, so N nodes do not give an address N times the tries.
+  const countersRedis =
+    config.redisUrl === undefined
+      ? undefined
+      : await connectRedis(config.redisUrl, 'commonhall-limits');
+  countersRedis?.on('error', (err: unknown) => log.error({ err }, 'limits Redis error'));
+  const moduleDeps: ModuleDeps = {
+    config,
+    db,
+    log,
+    clock,
+    bus,
+    mailer,
+    ...(countersRedis !== undefined
+      ? { sharedCounters: { redis: countersRedis, prefix: redisPrefix } }
+      : {}),
+  };
   // REDIS_URL: each meeting lives on one node and participants reach it through any node.
   const routerRedis =
     config.redisUrl === undefined
@@ -211,6 +234,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   auth.installHooks(app);
   await app.register(rateLimit, {
     global: false,
+    // Shared by every node with REDIS_URL; a Redis that does not answer refuses (no free tries).
+    ...(countersRedis !== undefined
+      ? { redis: countersRedis, nameSpace: `${redisPrefix}rate-limit:` }
+      : {}),
     errorResponseBuilder: (_req, ctx) =>
       tooManyRequests(undefined, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   });
@@ -323,6 +350,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', () => handbook.close());
   app.addHook('onClose', async () => {
     await bus.close();
+    if (countersRedis !== undefined) await quitRedis(countersRedis);
   });
   return app;
 }

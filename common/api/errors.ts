@@ -23,6 +23,8 @@ export const commonErrorCodes = [
   'origin_not_allowed',
   'service_unavailable',
   'storage_unavailable',
+  /** Spaces' addresses and handbook titles alike (common/mixed-script.ts). */
+  'slug_mixed_script',
 ] as const;
 
 export const errorCodes = [

@@ -3,7 +3,6 @@ export const spacesErrorCodes = [
   'space_not_found',
   'slug_taken',
   'slug_invalid',
-  'slug_mixed_script',
   'account_not_found',
   'setting_not_changeable',
   'access_code_invalid',

@@ -176,6 +176,15 @@ export type SpacePublicDto = z.infer<typeof spacePublicDto>;
 export const joinSpaceBody = z.strictObject({
   name: z.string().trim().min(1).max(NAME_MAX_LENGTH),
   accessCode: z.string().max(ACCESS_CODE_MAX_LENGTH).optional(),
+  /**
+   * A guest's random per-browser key (kept in that browser only, never shown). A guest who joins
+   * again with the same key replaces their own "Reconnecting" place at once; members are known by
+   * their account instead. Ignored for members.
+   */
+  guestKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22,64}$/)
+    .optional(),
 });
 export type JoinSpaceBody = z.infer<typeof joinSpaceBody>;
 

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@common/api/errors';
+import { mixesScripts, wordMixesScripts } from '@common/mixed-script';
 
 /**
  * The one error type the server throws on purpose. Its code is stable and reaches the client in
@@ -39,3 +40,18 @@ export const tooManyRequests = (
   message = 'Too many requests; try again later.',
   details?: unknown,
 ) => new AppError(429, 'rate_limited', message, details);
+
+/**
+ * 400 `slug_mixed_script` when `text` mixes scripts as look-alike names do (common/mixed-script.ts):
+ * checked whole (space addresses) or word by word (handbook titles, which are prose).
+ */
+export function refuseMixedScript(text: string, by: 'whole' | 'word'): void {
+  if (by === 'whole' ? mixesScripts(text) : wordMixesScripts(text)) {
+    throw badRequest(
+      'slug_mixed_script',
+      by === 'whole'
+        ? 'The address mixes scripts (such as Latin and Cyrillic letters); use letters of one script.'
+        : 'A word of the title mixes scripts (such as Latin and Cyrillic letters); use letters of one script in each word.',
+    );
+  }
+}

@@ -21,6 +21,7 @@ import {
   type TestSession,
 } from './accounts';
 import type { FloodLimits } from '@server/platform/limits';
+import type { AuthOptions } from '@server/modules/auth';
 import { openTestDb } from './test-app';
 
 export interface MeetingTestApp {
@@ -52,6 +53,8 @@ export async function startMeetingTestApp(
     floodLimits?: FloodLimits;
     /** REDIS_URL and the key prefix of this test's cluster, and shorter router timings. */
     redis?: { url: string; prefix: string; routing?: AppDeps['redisRouting'] };
+    /** Auth options over the cheap, generous test ones (e.g. real rate limits). */
+    auth?: Partial<AuthOptions>;
   } = {},
 ): Promise<MeetingTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'commonhall-meeting-'));
@@ -91,7 +94,7 @@ export async function startMeetingTestApp(
           ...(opts.redis.routing !== undefined ? { redisRouting: opts.redis.routing } : {}),
         }
       : {}),
-    auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits },
+    auth: { hashCost: cheapHashCost, rateLimits: generousRateLimits, ...opts.auth },
     floodLimits: opts.floodLimits ?? generousFloodLimits,
     ...(opts.media !== undefined ? { media: opts.media } : {}),
     ...(opts.signalling !== undefined ? { signalling: opts.signalling } : {}),

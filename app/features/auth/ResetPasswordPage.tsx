@@ -47,11 +47,18 @@ export function ResetPasswordPage() {
     }
   };
 
+  // A missing or unusable link gets a heading of its own: "Choose a new password" would promise
+  // a form that is not there.
+  const unusable = token === '' || check.data?.valid === false;
   return (
     <Narrow>
-      <PageHeader title={t('reset.title')} description={t('reset.lead')} />
+      {unusable ? (
+        <PageHeader title={token === '' ? t('reset.noTokenTitle') : t('reset.linkUnusableTitle')} />
+      ) : (
+        <PageHeader title={t('reset.title')} description={t('reset.lead')} />
+      )}
       <Card>
-        {token === '' || check.data?.valid === false ? (
+        {unusable ? (
           <div className="stack">
             <Alert tone="warning">
               {token === '' ? t('reset.noToken') : t('reset.linkUnusable')}

@@ -26,6 +26,29 @@ import { StreamVideo } from './components/VideoTile';
 import './spaces.css';
 
 const NAME_KEY = 'commonhall.meetingName';
+const GUEST_KEY = 'commonhall.guestKey';
+
+/**
+ * This browser's guest key (made once, kept in localStorage, never shown): a guest joining again
+ * from a new tab or after a crash replaces their own "Reconnecting" place instead of leaving a
+ * ghost beside the new one. Null where storage is not available.
+ */
+function guestKey(): string | null {
+  try {
+    let key = localStorage.getItem(GUEST_KEY);
+    if (key === null || !/^[A-Za-z0-9_-]{22,64}$/.test(key)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(24));
+      key = btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+      localStorage.setItem(GUEST_KEY, key);
+    }
+    return key;
+  } catch {
+    return null;
+  }
+}
 
 function FrameTop() {
   const { t } = useTranslation('spaces');
@@ -145,7 +168,10 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     // The status changed (e.g. unlocked): a refusal from before no longer holds.
     setError((e: unknown) => (e instanceof ApiError && e.code === 'space_locked' ? null : e));
   }, [liveLocked]);
-  const canTryModeratorCode = showModCode && code !== '';
+  // A moderator code may be typed into its own field, or into the access code field (its hint
+  // says so): either way a locked meeting lets it try.
+  const canTryModeratorCode =
+    space.moderatorCodeEnabled && code !== '' && (showModCode || needsCode);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     performance.clearMarks();
@@ -156,7 +182,12 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
     }
     setBusy(true);
     setError(null);
-    const body = { name: shownName.trim(), ...(code !== '' ? { accessCode: code } : {}) };
+    const key = account === null ? guestKey() : null;
+    const body = {
+      name: shownName.trim(),
+      ...(code !== '' ? { accessCode: code } : {}),
+      ...(key !== null ? { guestKey: key } : {}),
+    };
     let first: JoinTicketDto;
     try {
       first = await spacesApi.join(space.slug, body);
@@ -289,7 +320,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
       </section>
 
       <section className="prejoin-form" aria-labelledby="prejoin-title">
-        <p className="eyebrow">{t('prejoin.eyebrow')}</p>
+        <p className="eyebrow">{lockedOut ? t('prejoin.lockedEyebrow') : t('prejoin.eyebrow')}</p>
         <h1 id="prejoin-title">{space.name}</h1>
         {space.description !== '' && <p className="muted">{space.description}</p>}
         <p className="prejoin-live">
@@ -302,7 +333,13 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
             t('prejoin.notStarted')
           )}
         </p>
-        {(lockedOut || refusedLocked) && <Alert tone="warning">{t('prejoin.lockedNotice')}</Alert>}
+        {(lockedOut || refusedLocked) && (
+          <Alert tone="warning">
+            {t('prejoin.lockedNotice')}
+            {/* The status is asked again every 15 s: Join comes back by itself. */}
+            {lockedOut && <span className="prejoin-locked-wait">{t('prejoin.lockedWait')}</span>}
+          </Alert>
+        )}
         {space.signInRequired && account === null && (
           <Alert tone="info">
             {t('prejoin.signInNeeded')}{' '}
@@ -350,7 +387,7 @@ function PreJoin({ space, onJoined }: { space: SpacePublicDto; onJoined: (j: Joi
               {t('prejoin.haveModeratorCode')}
             </button>
           )}
-          {space.lobby !== 'off' && !space.viewerIsModerator && (
+          {space.lobby !== 'off' && !space.viewerIsModerator && !lockedOut && (
             <p className="muted small">{t('prejoin.lobbyNote')}</p>
           )}
         </form>

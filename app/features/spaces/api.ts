@@ -1,6 +1,7 @@
 /** The spaces API (common/api/spaces.ts) as the app calls it. */
 import type {
   CreateSpaceBody,
+  JoinSpaceBody,
   JoinTicketDto,
   SpaceDefaultsDto,
   SpaceDto,
@@ -23,8 +24,7 @@ export const spacesApi = {
   suggestSlug: (name: string) =>
     api.get<{ slug: string }>(`/spaces/slug-suggestion?name=${encodeURIComponent(name)}`),
   publicInfo: (slug: string) => api.get<SpacePublicDto>(`${s(slug)}/public`),
-  join: (slug: string, body: { name: string; accessCode?: string }) =>
-    api.post<JoinTicketDto>(`${s(slug)}/join`, body),
+  join: (slug: string, body: JoinSpaceBody) => api.post<JoinTicketDto>(`${s(slug)}/join`, body),
   /** Members by a word of their name or their e-mail, for the co-moderator picker. */
   lookUpMembers: (q: string) => api.get<MemberLookupDto>(`/members?q=${encodeURIComponent(q)}`),
   getDefaults: () => api.get<SpaceDefaultsDto>('/admin/space-defaults'),

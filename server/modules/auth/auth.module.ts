@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ModuleDeps } from '@server/app';
-import { GuessGuard, type GuessLimits } from '@server/http/guess-guard';
+import { failureLogFor, GuessGuard, type GuessLimits } from '@server/http/guess-guard';
 import { productionHashCost, type HashCost } from './auth.passwords';
 import { AuthRepo } from './auth.repo';
 import { buildAuthRoutes, type AuthRateLimits } from './auth.routes';
@@ -64,7 +64,11 @@ export function createAuthModule(deps: ModuleDeps, options: Partial<AuthOptions>
     routes: buildAuthRoutes(service, {
       ...cookies,
       rateLimits: o.rateLimits,
-      loginGuard: new GuessGuard(deps.clock, o.logInGuesses),
+      loginGuard: new GuessGuard(
+        deps.clock,
+        o.logInGuesses,
+        failureLogFor(deps.sharedCounters, 'login'),
+      ),
     }),
   };
 }

@@ -165,7 +165,7 @@ export function buildAuthRoutes(
       async (request, reply) => {
         // Wrong passwords count per address and account, and per account (docs/decisions/0004).
         const target = request.body.email.trim().toLowerCase();
-        const wait = o.loginGuard.retryAfter(request.ip, target);
+        const wait = await o.loginGuard.retryAfter(request.ip, target);
         if (wait > 0)
           throw tooManyRequests('Too many wrong passwords; try again later.', {
             retryAfterSeconds: wait,
@@ -175,7 +175,7 @@ export function buildAuthRoutes(
           account = await service.authenticate(request.body.email, request.body.password);
         } catch (err) {
           if (err instanceof AppError && err.code === 'invalid_credentials')
-            o.loginGuard.recordFailure(request.ip, target);
+            await o.loginGuard.recordFailure(request.ip, target);
           throw err;
         }
         return logInOn(request, reply, account);

@@ -5,6 +5,7 @@ import {
   conflict,
   forbidden,
   notFound,
+  refuseMixedScript,
   unauthenticated,
 } from '@server/http/errors';
 import type { Clock } from '@server/platform/clock';
@@ -598,6 +599,7 @@ export class HandbookService {
     const slug = slugify(title);
     if (slug === '')
       throw badRequest('validation_failed', 'A title needs at least one letter or digit.');
+    refuseMixedScript(slug, 'word');
     return this.write(async (repo) => {
       const existing = (await repo.findBySlug(slug)) ?? (await repo.findByAlias(slug));
       if (existing !== undefined) {
@@ -893,6 +895,8 @@ export class HandbookService {
       if (newSlug === '')
         throw badRequest('validation_failed', 'A title needs at least one letter or digit.');
       if (newSlug !== page.slug) {
+        // An imported page keeps the address its source gave it, look-alike or not.
+        refuseMixedScript(newSlug, 'word');
         const existing = (await repo.findBySlug(newSlug)) ?? (await repo.findByAlias(newSlug));
         if (existing !== undefined && existing.id !== page.id) {
           throw conflict('page_exists', `A page named "${existing.title}" already exists.`, {

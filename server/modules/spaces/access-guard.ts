@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '@server/platform/clock';
-import { GuessGuard, type GuessLimits } from '@server/http/guess-guard';
+import { GuessGuard, type FailureLog, type GuessLimits } from '@server/http/guess-guard';
 
 /**
  * Compares an access code with the stored one in constant time: both are hashed first, so neither
@@ -24,7 +24,7 @@ export const defaultGuardLimits: GuardLimits = {
 
 /** The guard on access codes: targets are space ids. */
 export class AccessCodeGuard extends GuessGuard {
-  constructor(clock: Clock, limits: GuardLimits = defaultGuardLimits) {
-    super(clock, limits);
+  constructor(clock: Clock, limits: GuardLimits = defaultGuardLimits, log?: FailureLog) {
+    super(clock, limits, log);
   }
 }

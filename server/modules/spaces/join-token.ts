@@ -14,12 +14,27 @@ export const joinClaims = z.object({
   name: z.string(),
   /** Account id, null for a guest. */
   aid: z.string().nullable(),
+  /**
+   * A guest's key as the meeting knows it: HMAC of the browser's guest key and the space id
+   * (never the key itself); absent for members and for guests who sent none.
+   */
+  gk: z.string().optional(),
   /** Expiry, ms since the epoch. */
   exp: z.number(),
   /** Random id (so two tokens never look alike). */
   jti: z.string(),
 });
 export type JoinClaims = z.infer<typeof joinClaims>;
+
+/**
+ * What the meeting knows of a guest's per-browser key: bound to the space (the same key in another
+ * space gives another value) and keyed by the server's secret, so the value says nothing of the key.
+ */
+export function guestKeyHash(secret: string, spaceId: string, guestKey: string): string {
+  return createHmac('sha256', keyFrom(secret))
+    .update(`guest-key\0${spaceId}\0${guestKey}`)
+    .digest('base64url');
+}
 
 export type TokenCheck =
   { ok: true; claims: JoinClaims } | { ok: false; reason: 'token_invalid' | 'token_expired' };

@@ -1,4 +1,5 @@
 import { SLUG_PATTERN, SPACE_SLUG_MAX_LENGTH } from '@common/api/spaces';
+import { mixesScripts } from '@common/mixed-script';
 
 /**
  * Makes a slug from a space's name, keeping letters of every script: "Réunion du Lundi" →
@@ -22,64 +23,6 @@ export function slugify(name: string): string {
     out = [...words[0]].slice(0, SPACE_SLUG_MAX_LENGTH).join('');
   }
   return SLUG_PATTERN.test(out) ? out : '';
-}
-
-/** Scripts told apart for look-alikes; a letter in none of them counts as one more script. */
-const scripts = [
-  'Latin',
-  'Greek',
-  'Cyrillic',
-  'Armenian',
-  'Hebrew',
-  'Arabic',
-  'Syriac',
-  'Thaana',
-  'Devanagari',
-  'Bengali',
-  'Gurmukhi',
-  'Gujarati',
-  'Tamil',
-  'Telugu',
-  'Kannada',
-  'Malayalam',
-  'Sinhala',
-  'Thai',
-  'Lao',
-  'Tibetan',
-  'Myanmar',
-  'Georgian',
-  'Hangul',
-  'Ethiopic',
-  'Cherokee',
-  'Khmer',
-  'Mongolian',
-  'Hiragana',
-  'Katakana',
-  'Bopomofo',
-  'Han',
-].map((name) => ({ name, re: new RegExp(`\\p{Script=${name}}`, 'u') }));
-
-/** Script sets that are one writing system (UTS #39 "highly restrictive"), not look-alikes. */
-const allowedMixes = [
-  ['Latin', 'Han', 'Hiragana', 'Katakana'],
-  ['Latin', 'Han', 'Bopomofo'],
-  ['Latin', 'Han', 'Hangul'],
-];
-
-/**
- * Whether a slug mixes scripts the way look-alikes do ("pаypal" with a Cyrillic а): its letters
- * come from more than one script, other than Latin with Japanese, Chinese or Korean. A slug in one
- * script, whichever it is, is fine.
- */
-export function mixesScripts(slug: string): boolean {
-  const seen = new Set<string>();
-  for (const ch of slug) {
-    // Common and Inherited letters (ー, marks) belong to every script.
-    if (!/\p{L}/u.test(ch) || /[\p{Script=Common}\p{Script=Inherited}]/u.test(ch)) continue;
-    seen.add(scripts.find((sc) => sc.re.test(ch))?.name ?? 'other');
-  }
-  if (seen.size <= 1) return false;
-  return !allowedMixes.some((mix) => [...seen].every((sc) => mix.includes(sc)));
 }
 
 /**

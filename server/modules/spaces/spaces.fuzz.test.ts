@@ -90,7 +90,12 @@ describeFuzz('fuzzing the spaces API', {
         },
       },
     ],
-    ['POST', '/api/v1/spaces/:slug/join', 'guest', { valid: { name: 'Gus', accessCode: 'abcd' } }],
+    [
+      'POST',
+      '/api/v1/spaces/:slug/join',
+      'guest',
+      { valid: { name: 'Gus', accessCode: 'abcd', guestKey: 'Xw3v_9-kq2LmNoPqRsTuVwXyZ0' } },
+    ],
     ['POST', '/api/v1/spaces/:slug/join', 'member', { valid: { name: 'Mo' } }],
     [
       'DELETE',

@@ -280,6 +280,35 @@ describe(`spaces REST on ${testDialect()}`, () => {
     expect((await join(slug, { name: '' })).statusCode).toBe(400);
   });
 
+  it("carries a guest's key into the join token only as a hash bound to the space; members carry none", async () => {
+    const slugA = (await create(owner, { name: 'Keyed one' })).json<SpaceDto>().slug;
+    const slugB = (await create(owner, { name: 'Keyed two' })).json<SpaceDto>().slug;
+    const key = 'Xw3v_9-kq2LmNoPqRsTuVwXyZ012345';
+    const gkOf = async (slug: string, s?: TestSession, guestKey = key) => {
+      const res = await join(slug, { name: 'Gus', guestKey }, s);
+      expect(res.statusCode).toBe(200);
+      const check = verifyJoinToken(
+        t.config.sessionSecret,
+        res.json<JoinTicketDto>().token,
+        t.clock.now(),
+      );
+      if (!check.ok) throw new Error(check.reason);
+      return check.claims.gk;
+    };
+    const inA = await gkOf(slugA);
+    expect(inA).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(inA).not.toContain(key);
+    expect(await gkOf(slugA)).toBe(inA);
+    expect(await gkOf(slugB)).not.toBe(inA);
+    expect(await gkOf(slugA, undefined, `${key}x`)).not.toBe(inA);
+    expect(await gkOf(slugA, other)).toBeUndefined();
+    for (const bad of ['short', 'a'.repeat(65), 'has spaces in it, quite a few', 42]) {
+      const res = await join(slugA, { name: 'Gus', guestKey: bad });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+  });
+
   it('rate-limits wrong access codes per address (429 rate_limited), even for the right code after', async () => {
     const slug = (
       await create(owner, { name: 'Guarded', settings: { viewerAccessCode: 'right-code' } })

@@ -16,6 +16,7 @@ import {
 import type { ModuleDeps } from '@server/app';
 import { forbidden, unauthenticated } from '@server/http/errors';
 import type { FloodLimits } from '@server/platform/limits';
+import { failureLogFor } from '@server/http/guess-guard';
 import { AccessCodeGuard, type GuardLimits } from './access-guard';
 import { presentPublic, presentSpace, presentSummary } from './spaces.presenter';
 import { can } from './spaces.policy';
@@ -67,7 +68,11 @@ export function spacesRoutes(
       clock: deps.clock,
       config: deps.config,
       bus: deps.bus,
-      guard: new AccessCodeGuard(deps.clock, options.guardLimits),
+      guard: new AccessCodeGuard(
+        deps.clock,
+        options.guardLimits,
+        failureLogFor(deps.sharedCounters, 'access-code'),
+      ),
       live,
       joinLimits: joinLimitsOf(deps.clock, options.floodLimits),
     };

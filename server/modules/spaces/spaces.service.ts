@@ -19,6 +19,7 @@ import {
   notFound,
   tooManyRequests,
   unauthenticated,
+  refuseMixedScript,
   unprocessable,
 } from '@server/http/errors';
 import type { EventBus } from '@server/platform/bus';
@@ -28,8 +29,8 @@ import { defaultFloodLimits, KeyedRateLimiter, type FloodLimits } from '@server/
 import { isoNow } from '@server/platform/db';
 import { newId } from '@server/platform/ids';
 import { codesMatch, type AccessCodeGuard } from './access-guard';
-import { signJoinToken } from './join-token';
-import { mixesScripts, suggestSlug } from './slug';
+import { guestKeyHash, signJoinToken } from './join-token';
+import { suggestSlug } from './slug';
 import { can, type SpaceSubject } from './spaces.policy';
 import type { AccountRef, SpaceRow, SpacesRepo } from './spaces.repo';
 
@@ -301,16 +302,6 @@ async function validCoModerators(
   return unique;
 }
 
-/** 400 `slug_mixed_script` for a slug that mixes scripts as look-alikes do (slug.ts). */
-function refuseLookAlike(slug: string): void {
-  if (mixesScripts(slug))
-    throw new AppError(
-      400,
-      'slug_mixed_script',
-      'The address mixes scripts (such as Latin and Cyrillic letters); use letters of one script.',
-    );
-}
-
 /** A member creates a space; left-out settings take the site's defaults. */
 export async function createSpace(
   ctx: SpacesContext,
@@ -321,7 +312,7 @@ export async function createSpace(
   if (!can(actor, 'space.create')) throw forbidden();
   const defaults = await getSpaceDefaults(ctx);
   checkPolicy(body.settings, defaults);
-  if (body.slug !== undefined) refuseLookAlike(body.slug);
+  if (body.slug !== undefined) refuseMixedScript(body.slug, 'whole');
   const slug = body.slug ?? (await suggestSlugFor(ctx, body.name));
   if (await ctx.repo.slugExists(slug)) {
     throw conflict('slug_taken', `The address /s/${slug} is taken.`, {
@@ -386,7 +377,7 @@ export async function updateSpace(
   if (body.name !== undefined) patch.name = body.name;
   if (body.description !== undefined) patch.description = body.description;
   if (body.slug !== undefined && body.slug !== view.row.slug) {
-    refuseLookAlike(body.slug);
+    refuseMixedScript(body.slug, 'whole');
     if (await ctx.repo.slugExists(body.slug)) {
       throw conflict('slug_taken', `The address /s/${body.slug} is taken.`);
     }
@@ -482,7 +473,7 @@ export async function issueJoinTicket(
   const codeNeeded = role === 'viewer' && s.viewerAccessCode !== null;
   const codesInPlay = s.viewerAccessCode !== null || s.moderatorAccessCode !== null;
   if (role === 'viewer' && codesInPlay && (given !== undefined || codeNeeded)) {
-    const wait = ctx.guard.retryAfter(address, spaceId);
+    const wait = await ctx.guard.retryAfter(address, spaceId);
     if (wait > 0)
       throw tooManyRequests('Too many wrong codes; try again later.', { retryAfterSeconds: wait });
     const isModeratorCode =
@@ -493,7 +484,7 @@ export async function issueJoinTicket(
       given !== undefined && s.viewerAccessCode !== null && codesMatch(given, s.viewerAccessCode);
     if (isModeratorCode) role = 'moderator';
     else if (!isViewerCode) {
-      if (given !== undefined) ctx.guard.recordFailure(address, spaceId);
+      if (given !== undefined) await ctx.guard.recordFailure(address, spaceId);
       throw new AppError(
         403,
         'access_code_invalid',
@@ -540,6 +531,9 @@ export async function issueJoinTicket(
       // guest's name is theirs to choose (the roster marks them as not signed in).
       name: actor.kind === 'account' ? actor.name : body.name,
       aid: actor.kind === 'account' ? actor.accountId : null,
+      ...(guest && body.guestKey !== undefined
+        ? { gk: guestKeyHash(ctx.config.sessionSecret, spaceId, body.guestKey) }
+        : {}),
     },
     ctx.clock.now(),
   );

@@ -105,9 +105,11 @@ function setup(config: Partial<MeetingConfig> = {}, more: { maxLobby?: number } 
     name: string,
     role: 'viewer' | 'moderator' = 'viewer',
     accountId: string | null = null,
+    guestKey?: string,
   ) => {
     const link = new Link();
-    const r = meeting.dispatch({ type: 'connect', request: { name, role, accountId }, link });
+    const request = { name, role, accountId, ...(guestKey !== undefined ? { guestKey } : {}) };
+    const r = meeting.dispatch({ type: 'connect', request, link });
     if (r === undefined || !r.ok) throw new Error(`join refused: ${JSON.stringify(r)}`);
     return { id: r.participantId, resumeToken: r.resumeToken, link };
   };
@@ -554,6 +556,35 @@ describe('meeting: reconnection', () => {
     // Only the other account's grace timer is left.
     expect(timers.pending.size).toBe(1);
     expect(events.filter((e) => e.type === 'participant.left')).toHaveLength(1);
+  });
+
+  it('lets the ghost of a guest go at once when the same browser (guest key) joins again', () => {
+    const { join, meeting, timers } = setup();
+    const a = join('Gus', 'viewer', null, 'key-gus');
+    const b = join('Bo');
+    const keyless = join('Gus', 'viewer');
+    const otherKey = join('Gus', 'viewer', null, 'key-other');
+    // A member whose account id happens to equal the key is not that guest.
+    const member = join('Gus', 'viewer', 'key-gus');
+    const connected = join('Gus', 'viewer', null, 'key-gus');
+    for (const p of [a, keyless, otherKey, member]) {
+      meeting.dispatch({ type: 'disconnected', participantId: p.id, link: p.link });
+    }
+    const again = join('Gus', 'viewer', null, 'key-gus');
+    expect(b.link.of('participant_left').map((m) => m.participantId)).toEqual([a.id]);
+    // The one of that key still connected (another tab) stays: a key sends no socket away.
+    expect(again.link.last('roster')?.participants.map((p) => p.id)).toEqual([
+      b.id,
+      keyless.id,
+      otherKey.id,
+      member.id,
+      connected.id,
+      again.id,
+    ]);
+    expect(timers.pending.size).toBe(3);
+    // Without a key, a guest's rejoin lets no ghost go.
+    join('Gus', 'viewer');
+    expect(b.link.of('participant_left')).toHaveLength(1);
   });
 
   it('lets a participant go when the grace period ends', () => {

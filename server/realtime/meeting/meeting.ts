@@ -64,6 +64,11 @@ export interface JoinRequest {
   name: string;
   role: ParticipantRole;
   accountId: string | null;
+  /**
+   * A guest's per-browser key, as a hash bound to the space (from the join token): the same guest
+   * back from a new tab or after a crash, known the way a member is known by their account.
+   */
+  guestKey?: string;
 }
 
 /** Facts the meeting reports outward (attendance events, persistence of kept chat). */
@@ -124,6 +129,7 @@ interface Participant {
   name: string;
   role: ParticipantRole;
   accountId: string | null;
+  guestKey: string | undefined;
   state: ParticipantState;
   resumeToken: string;
   link: ParticipantLink | null;
@@ -349,12 +355,18 @@ export class Meeting {
         message: 'The meeting is locked.',
       };
     }
-    // The same account back on a new socket (its browser crashed, or it opened the link again
-    // elsewhere) while its old place waits for a resume: that place is a ghost now, let it go.
-    if (request.accountId !== null) {
-      for (const ghost of [...this.participants.values()]) {
-        if (ghost.accountId === request.accountId && ghost.link === null) this.leave(ghost, 'left');
-      }
+    // The same account (or the same guest's browser, by its key) back on a new socket (its
+    // browser crashed, or it opened the link again elsewhere) while its old place waits for a
+    // resume: that place is a ghost now, let it go. Only a place without a socket: a key cannot
+    // send anyone connected away.
+    const sameOne = (ghost: Participant): boolean =>
+      request.accountId !== null
+        ? ghost.accountId === request.accountId
+        : request.guestKey !== undefined &&
+          ghost.accountId === null &&
+          ghost.guestKey === request.guestKey;
+    for (const ghost of [...this.participants.values()]) {
+      if (ghost.link === null && sameOne(ghost)) this.leave(ghost, 'left');
     }
     if (this.needsLobby(request)) {
       // The lobby does not take seats (bots waiting there cannot keep a member out), but it
@@ -383,6 +395,7 @@ export class Meeting {
       name: request.name,
       role: request.role,
       accountId: request.accountId,
+      guestKey: request.accountId === null ? request.guestKey : undefined,
       state: 'waiting_for_moderator',
       resumeToken: this.deps.newSecret(),
       link,

@@ -363,6 +363,34 @@ describe('RedisRouter on its own: relaying, and nodes that die or lose a placeme
     expect(host.router.relayStats()).toEqual({ relayed: 0, hosted: 0, pending: 0 });
   });
 
+  it('a guest back through another node with the same key replaces their own ghost at once', async () => {
+    const prefix = uniqueRedisPrefix();
+    const host = await node(prefix);
+    const edge = await node(prefix);
+    const hostLink = link();
+    const stay = await host.router.startParticipantSignal(config('sg'), viewer('Host'), hostLink);
+    if (!stay.ok) throw new Error('refused');
+    const guest = { ...viewer('Gus'), guestKey: 'key-of-gus' };
+    const first = await edge.router.startParticipantSignal(config('sg'), guest, link());
+    if (!first.ok) throw new Error('refused');
+    const stranger = { ...viewer('Gus'), guestKey: 'key-of-another' };
+    const other = await edge.router.startParticipantSignal(config('sg'), stranger, link());
+    if (!other.ok) throw new Error('refused');
+    // Gus's network goes (no close frame): his place waits for a resume, and so does the other's.
+    first.signal.disconnected();
+    other.signal.disconnected();
+    await expect
+      .poll(() => hostLink.sent.filter((m) => m.type === 'participant_updated').length)
+      .toBe(2);
+    const again = await host.router.startParticipantSignal(config('sg'), guest, link());
+    if (!again.ok) throw new Error('refused');
+    const left = hostLink.sent.flatMap((m) =>
+      m.type === 'participant_left' ? [m.participantId] : [],
+    );
+    expect(left).toEqual([first.signal.participantId]);
+    expect(host.router.stats()).toEqual({ meetings: 1, participants: 3 });
+  });
+
   it('hands a relayed participant’s signalling address to the hosting node’s engine, on connect and on resume', async () => {
     const prefix = uniqueRedisPrefix();
     const host = await node(prefix);

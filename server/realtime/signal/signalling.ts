@@ -198,7 +198,12 @@ export function createSignalling(deps: SignallingDeps): Signalling {
       };
       return router.startParticipantSignal(
         config,
-        { name: claims.name, role: claims.role, accountId: claims.aid },
+        {
+          name: claims.name,
+          role: claims.role,
+          accountId: claims.aid,
+          ...(claims.gk !== undefined ? { guestKey: claims.gk } : {}),
+        },
         link,
       );
     },
