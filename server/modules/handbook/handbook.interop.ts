@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import MiniSearch from 'minisearch';
 import { AppError } from '@server/http/errors';
 import type { Item, JournalAction, SitemapEntry, WikiPage } from '@common/api/handbook';
 import { cleanJournal, cleanStory, type HandbookService } from './handbook.service';
 import type { PageRecord } from './handbook.repo';
 import { asciiSlug, linkTitle, plainText } from './handbook.text';
+import { exportKeys } from './handbook.transfer';
 
 /** Federated Wiki routes are read-only and public: members-only handbooks are not served there. */
 export async function assertPublic(service: HandbookService): Promise<void> {
@@ -70,46 +70,20 @@ export function sitemapLinks(story: readonly Item[]): Record<string, string> {
 
 // ---- the keys Federated Wiki sees ----
 
-/** A page as the federation view needs it. */
-type KeyedPage = Pick<PageRecord, 'id' | 'slug' | 'title' | 'createdAt'>;
+/** A page as the federation view needs it, with its other addresses (old and imported slugs). */
+type KeyedPage = Pick<PageRecord, 'id' | 'slug' | 'title' | 'createdAt'> & { aliases: string[] };
 
 /**
- * The key (the name in `/<key>.json`, the sitemap's `slug`) of every page, so that each page
- * answers at exactly one key a Federated Wiki server could route, and a Federated Wiki client
- * that slugs a `[[Title]]` the way it does lands on the page with that title:
- * - a page's key is Federated Wiki's slug of its title (`Café société` → `caf-socit`,
- *   `Mission & vision` → `mission--vision`);
- * - when several pages' titles give one key, the oldest page (created first; then by id) has it;
- * - the others, and a page whose title gives no routable key (nothing left of a Greek or Chinese
- *   title but dashes), get `<key or "page">-<8 hex digits of a hash of the page id>`: stable for
- *   the page's life, never another title's key.
- * See docs/federated-wiki.md.
+ * The key (the name in `/<key>.json`, the sitemap's `slug`) of every page: the key an export names
+ * it by (exportKeys), so that what these routes serve and what an export writes into a Federated
+ * Wiki site agree. A Federated Wiki client that slugs a `[[Title]]` the way it does lands on the
+ * page with that title (`Café société` → `caf-socit`, `Mission & vision` → `mission--vision`);
+ * when several titles give one key the oldest page has it, and the others, and titles that give
+ * no readable key, take a Federated Wiki slug they were imported under, else their own slug in
+ * ASCII, else the key with `-2`, `-3`… (docs/federated-wiki-routes.md).
  */
 export function federationKeys(pages: readonly KeyedPage[]): Map<string, string> {
-  const ordered = [...pages].sort(
-    (a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
-  const byPage = new Map<string, string>();
-  const taken = new Set<string>();
-  const later: { page: KeyedPage; base: string }[] = [];
-  for (const page of ordered) {
-    const natural = asciiSlug(page.title);
-    const routable = FEDWIKI_KEY.test(natural) && /[a-z0-9]/.test(natural);
-    if (routable && !taken.has(natural)) {
-      taken.add(natural);
-      byPage.set(page.id, natural);
-    } else later.push({ page, base: routable ? natural : 'page' });
-  }
-  // Second pass: natural keys are all claimed first, so a page titled "Caf 1a2b3c4d" keeps its own.
-  for (const { page, base } of later) {
-    const hash = createHash('sha256').update(page.id).digest('hex');
-    let n = 8;
-    let key = `${base}-${hash.slice(0, n)}`;
-    while (taken.has(key) && n < hash.length) key = `${base}-${hash.slice(0, ++n)}`;
-    taken.add(key);
-    byPage.set(page.id, key);
-  }
-  return byPage;
+  return exportKeys(pages).keys;
 }
 
 // ---- the site index ----
@@ -208,8 +182,9 @@ export function federationView(
   generation: number,
   pages: readonly PageRecord[],
   deletedAt: readonly string[],
+  aliases: ReadonlyMap<string, string[]> = new Map(),
 ): FederationView {
-  const keyOf = federationKeys(pages);
+  const keyOf = federationKeys(pages.map((p) => ({ ...p, aliases: aliases.get(p.id) ?? [] })));
   const keyed = pages.map((p) => ({ page: p, key: keyOf.get(p.id) ?? p.slug }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let lastModified = 0;

@@ -558,6 +558,18 @@ export class HandbookRepo {
     await this.db.deleteFrom('handbookAliases').where('slug', '=', slug).execute();
   }
 
+  /** Every page's aliases in one read: page id → its old and imported slugs. */
+  async allAliases(): Promise<Map<string, string[]>> {
+    const rows = await this.db.selectFrom('handbookAliases').select(['pageId', 'slug']).execute();
+    const out = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = out.get(r.pageId);
+      if (list === undefined) out.set(r.pageId, [r.slug]);
+      else list.push(r.slug);
+    }
+    return out;
+  }
+
   async aliasesOf(pageId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('handbookAliases')

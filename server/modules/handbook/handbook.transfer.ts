@@ -476,7 +476,7 @@ const FEDWIKI_KEY = /^[a-z0-9-]+$/;
  * The key each page is exported under: the slug Federated Wiki computes from its title
  * (asciiSlug), so a Federated Wiki server serves it where its links look for it. When two pages'
  * titles give one key (`C++` and `C`), the page made first keeps it; when a title gives none (only
- * non-Latin letters), or gave a key another page kept, the page takes a Federated Wiki key it was
+ * non-Latin letters, or nothing but dashes), or gave a key another page kept, the page takes a Federated Wiki key it was
  * imported under, else its own slug written in ASCII (punycode, `xn--…`), else the key with
  * `-2`, `-3` … added. Such pages are returned in `renamed`: a `[[link]]` a Federated Wiki site
  * computes from their title does not reach them there (docs/decisions/0008-handbook-federated-wiki-transfer.md).
@@ -498,7 +498,9 @@ export function exportKeys(
   const keys = new Map<string, string>();
   const wanting: { page: (typeof order)[number]; want: string }[] = [];
   for (const p of order) {
-    const want = asciiSlug(p.title);
+    // A key of dashes only (what is left of a Greek or Chinese title) names nothing readable.
+    const slugged = asciiSlug(p.title);
+    const want = /[a-z0-9]/.test(slugged) ? slugged : '';
     if (want !== '' && !taken.has(want)) {
       taken.add(want);
       keys.set(p.id, want);
@@ -538,10 +540,8 @@ export async function exportHandbook(
   repo: HandbookRepo,
   options: ExportOptions = {},
 ): Promise<{ pages: WikiExport; renamed: ExportKey[] }> {
-  const all = await repo.listAll();
-  const withAliases = await Promise.all(
-    all.map(async (p) => ({ ...p, aliases: await repo.aliasesOf(p.id) })),
-  );
+  const [all, aliases] = await Promise.all([repo.listAll(), repo.allAliases()]);
+  const withAliases = all.map((p) => ({ ...p, aliases: aliases.get(p.id) ?? [] }));
   const { keys, renamed } = exportKeys(withAliases);
   const images =
     options.dataDir === undefined ? undefined : new HandbookImages(repo, options.dataDir);

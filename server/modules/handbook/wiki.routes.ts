@@ -84,14 +84,16 @@ export function federatedWikiRoutes(service: HandbookService): FastifyPluginAsyn
     const generation = await service.repo.generation();
     if (cached?.generation !== generation) {
       const view = (async () => {
-        const [pages, deleted] = await Promise.all([
+        const [pages, deleted, aliases] = await Promise.all([
           service.repo.listAll(),
           service.repo.deletedPages(),
+          service.repo.allAliases(),
         ]);
         return federationView(
           generation,
           pages,
           deleted.map((d) => d.deletedAt),
+          aliases,
         );
       })();
       const entry = { generation, view };
