@@ -135,6 +135,25 @@ describe('evaluateMarkup: keywords', () => {
     expect(statements(result.dot)).toEqual(['"Hello World" -> "Joy"']);
   });
 
+  it('WHERE /regex/ that backtracks without end is refused, not left to block the process', async () => {
+    const hb = handbook(page('Greedy', 'a'.repeat(60), '[[Joy]]'));
+    await expect(
+      evaluateMarkup(
+        markup('DOT digraph', '  WHERE /(a+)+b/', '    LINKS HERE -> NODE'),
+        'greedy',
+        hb,
+      ),
+    ).rejects.toThrow("can't do where (the pattern takes too long)");
+    // (a+)+b on 60 a's would run for longer than the age of the universe: without the limit
+    // this test never ends.
+    const fine = await evaluateMarkup(
+      markup('DOT digraph', '  WHERE /Joy/', '    LINKS HERE -> NODE'),
+      'greedy',
+      hb,
+    );
+    expect(statements(fine.dot)).toEqual(['"Greedy" -> "Joy"']);
+  });
+
   it('WHERE FOLD and WHERE <field> select items by fold and by field', async () => {
     const hb = handbook(
       page('Folded', '[[Before]]', { type: 'pagefold', text: 'more' }, '[[After]]', {

@@ -19,6 +19,7 @@
  * trailing spaces on a line are ignored. Work is bounded by a page-visit limit, a node limit and a
  * time budget.
  */
+import vm from 'node:vm';
 import { PREVIEW_NEXT_DIAGRAM_MARKUP, PREVIEW_NEXT_DIAGRAM_SLUG } from './preview-next';
 import { linkRawDot } from './raw-dot';
 import {
@@ -82,6 +83,33 @@ const CUT_LABELS: Record<DiagramCut, string> = {
 const MAX_FROM_HOPS = 3;
 /** Longest WHERE regular expression accepted. */
 const MAX_WHERE_PATTERN = 200;
+/**
+ * How long one `WHERE /regex/` may take over a page's items. A member's pattern runs on the main
+ * thread against text of up to the page limit, and a pattern such as `(a+)+b` backtracks
+ * exponentially: it runs in a vm context whose timeout interrupts it (V8 stops a regex match on
+ * an interrupt), and a pattern past the limit is refused like any other it cannot do.
+ */
+export const WHERE_TIME_LIMIT_MS = 100;
+const whereContext = vm.createContext(Object.create(null) as object);
+
+/** Which of the texts the pattern matches, within WHERE_TIME_LIMIT_MS in all (or undefined). */
+function matchWithin(regex: RegExp, texts: readonly string[]): boolean[] | undefined {
+  const scope = whereContext as { re?: RegExp; texts?: readonly string[] };
+  scope.re = regex;
+  scope.texts = texts;
+  try {
+    const found: unknown = vm.runInContext('texts.map((t) => re.test(t))', whereContext, {
+      timeout: WHERE_TIME_LIMIT_MS,
+    });
+    return Array.from(found as ArrayLike<boolean>);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return undefined;
+    throw err;
+  } finally {
+    delete scope.re;
+    delete scope.texts;
+  }
+}
 
 /** The plugin's keyword tests, in the order it tries them (so `HEREAFTER` is a HERE line). */
 const KEYWORDS: [string, RegExp][] = [
@@ -479,7 +507,13 @@ class Evaluation {
       } catch {
         throw new DiagramMarkupError(`can't do where\n${ir}`);
       }
-      return context.want.filter((item) => regex.test(item.text ?? ''));
+      const matched = matchWithin(
+        regex,
+        context.want.map((item) => item.text ?? ''),
+      );
+      if (matched === undefined)
+        throw new DiagramMarkupError(`can't do where (the pattern takes too long)\n${ir}`);
+      return context.want.filter((_item, i) => matched[i] === true);
     }
     // The plugin's fold names are [a-z_-]+; a name it cannot read (capitals, other scripts) is
     // taken whole here, where the plugin would filter on a field named after its lower-case tail.
