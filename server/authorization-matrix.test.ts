@@ -50,6 +50,16 @@ const stewards: Expect = {
 
 const nobody: Expect = { ...stewards, steward: 'deny' };
 
+/** Everyone gets this status (the route's answer does not depend on who asks). */
+const allAnswer = (status: number): Expect => ({
+  anonymous: status,
+  member: status,
+  other: status,
+  owner: status,
+  comod: status,
+  steward: status,
+});
+
 interface World {
   t: TestApp;
   sessions: Record<Who, TestSession & { anonymous?: true }>;
@@ -65,6 +75,9 @@ interface Entry {
     s: TestSession,
   ) => Promise<{ url: string; payload?: unknown; contentType?: string }>;
 }
+
+/** An entry whose request is one fixed URL with no body. */
+const fixed = (expect: Expect, url: string): Entry => ({ expect, request: async () => ({ url }) });
 
 let world: World;
 let n = 0;
@@ -146,14 +159,11 @@ const entries: Record<string, Entry> = {
   'GET /readyz': { expect: everyone, request: async () => ({ url: '/readyz' }) },
   // From loopback without METRICS_TOKEN, as inject is: a local scrape.
   'GET /metrics': { expect: everyone, request: async () => ({ url: '/metrics' }) },
-  'GET /api/v1/openapi.json': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/openapi.json' }),
-  },
+  'GET /api/v1/openapi.json': fixed(everyone, '/api/v1/openapi.json'),
   'GET /ws': {
     // Without an upgrade there is no route to answer (404 for everyone); who may open a socket is
     // the join token's business, tested with real sockets in server/realtime/signal.
-    expect: { anonymous: 404, member: 404, other: 404, owner: 404, comod: 404, steward: 404 },
+    expect: allAnswer(404),
     request: async () => ({ url: '/ws' }),
   },
 
@@ -174,7 +184,7 @@ const entries: Record<string, Entry> = {
   },
   'POST /api/v1/setup': {
     // Setup is over once the first steward exists: 409 for everyone, signed in or not.
-    expect: { anonymous: 409, member: 409, other: 409, owner: 409, comod: 409, steward: 409 },
+    expect: allAnswer(409),
     request: async () => ({
       url: '/api/v1/setup',
       payload: { email: `${unique('late')}@example.test`, name: 'Late', password: TEST_PASSWORD },
@@ -219,16 +229,13 @@ const entries: Record<string, Entry> = {
   },
   'POST /api/v1/password-resets/confirm': {
     // An unknown token: refused the same for everyone (the token is the authority).
-    expect: { anonymous: 400, member: 400, other: 400, owner: 400, comod: 400, steward: 400 },
+    expect: allAnswer(400),
     request: async () => ({
       url: '/api/v1/password-resets/confirm',
       payload: { token: 'not-a-token', password: TEST_PASSWORD },
     }),
   },
-  'GET /api/v1/password-resets/:token': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/password-resets/not-a-token' }),
-  },
+  'GET /api/v1/password-resets/:token': fixed(everyone, '/api/v1/password-resets/not-a-token'),
   'GET /api/v1/invitations/:token': {
     expect: everyone,
     request: async (w) => {
@@ -236,14 +243,8 @@ const entries: Record<string, Entry> = {
       return { url: `/api/v1/invitations/${token}` };
     },
   },
-  'GET /api/v1/members': {
-    expect: signedIn,
-    request: async () => ({ url: '/api/v1/members?q=us' }),
-  },
-  'GET /api/v1/admin/accounts': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/admin/accounts' }),
-  },
+  'GET /api/v1/members': fixed(signedIn, '/api/v1/members?q=us'),
+  'GET /api/v1/admin/accounts': fixed(stewards, '/api/v1/admin/accounts'),
   'PATCH /api/v1/admin/accounts/:id': {
     expect: stewards,
     request: async (w) => ({
@@ -251,18 +252,12 @@ const entries: Record<string, Entry> = {
       payload: { status: 'active' },
     }),
   },
-  'GET /api/v1/admin/registration': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/admin/registration' }),
-  },
+  'GET /api/v1/admin/registration': fixed(stewards, '/api/v1/admin/registration'),
   'PUT /api/v1/admin/registration': {
     expect: stewards,
     request: async () => ({ url: '/api/v1/admin/registration', payload: { mode: 'open' } }),
   },
-  'GET /api/v1/admin/invitations': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/admin/invitations' }),
-  },
+  'GET /api/v1/admin/invitations': fixed(stewards, '/api/v1/admin/invitations'),
   'POST /api/v1/admin/invitations': {
     expect: stewards,
     request: async () => ({ url: '/api/v1/admin/invitations', payload: {} }),
@@ -281,10 +276,10 @@ const entries: Record<string, Entry> = {
       payload: { name: 'Another room', slug: unique('room') },
     }),
   },
-  'GET /api/v1/spaces/slug-suggestion': {
-    expect: signedIn,
-    request: async () => ({ url: '/api/v1/spaces/slug-suggestion?name=Matrix' }),
-  },
+  'GET /api/v1/spaces/slug-suggestion': fixed(
+    signedIn,
+    '/api/v1/spaces/slug-suggestion?name=Matrix',
+  ),
   'GET /api/v1/spaces/:slug': {
     expect: {
       anonymous: 'deny',
@@ -332,10 +327,7 @@ const entries: Record<string, Entry> = {
       payload: { name: 'Visitor' },
     }),
   },
-  'GET /api/v1/admin/space-defaults': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/admin/space-defaults' }),
-  },
+  'GET /api/v1/admin/space-defaults': fixed(stewards, '/api/v1/admin/space-defaults'),
   'PUT /api/v1/admin/space-defaults': {
     expect: stewards,
     request: async (w) => ({
@@ -345,10 +337,7 @@ const entries: Record<string, Entry> = {
   },
 
   // --- handbook (default settings: everyone reads, members edit, stewards administer) ---
-  'GET /api/v1/handbook/pages': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/handbook/pages' }),
-  },
+  'GET /api/v1/handbook/pages': fixed(everyone, '/api/v1/handbook/pages'),
   'POST /api/v1/handbook/pages': {
     expect: signedIn,
     request: async () => ({
@@ -364,10 +353,7 @@ const entries: Record<string, Entry> = {
     expect: signedIn,
     request: async (w) => ({ url: `/api/v1/handbook/pages/${await page(w)}` }),
   },
-  'GET /api/v1/handbook/deleted-pages': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/handbook/deleted-pages' }),
-  },
+  'GET /api/v1/handbook/deleted-pages': fixed(stewards, '/api/v1/handbook/deleted-pages'),
   'POST /api/v1/handbook/deleted-pages/:id/restore': {
     expect: stewards,
     request: async (w) => ({
@@ -448,18 +434,9 @@ const entries: Record<string, Entry> = {
     expect: everyone,
     request: async (w) => ({ url: `/api/v1/handbook/pages/${await page(w)}/diagram` }),
   },
-  'GET /api/v1/handbook/search': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/handbook/search?q=matrix' }),
-  },
-  'GET /api/v1/handbook/keywords': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/handbook/keywords' }),
-  },
-  'GET /api/v1/handbook/sections': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/handbook/sections' }),
-  },
+  'GET /api/v1/handbook/search': fixed(everyone, '/api/v1/handbook/search?q=matrix'),
+  'GET /api/v1/handbook/keywords': fixed(everyone, '/api/v1/handbook/keywords'),
+  'GET /api/v1/handbook/sections': fixed(everyone, '/api/v1/handbook/sections'),
   'PUT /api/v1/handbook/sections': {
     expect: stewards,
     request: async (w) => {
@@ -479,10 +456,7 @@ const entries: Record<string, Entry> = {
       };
     },
   },
-  'GET /api/v1/handbook/settings': {
-    expect: everyone,
-    request: async () => ({ url: '/api/v1/handbook/settings' }),
-  },
+  'GET /api/v1/handbook/settings': fixed(everyone, '/api/v1/handbook/settings'),
   'PUT /api/v1/handbook/settings': {
     expect: stewards,
     request: async () => ({
@@ -490,10 +464,7 @@ const entries: Record<string, Entry> = {
       payload: { read: 'everyone', edit: 'members', editCircles: [] },
     }),
   },
-  'GET /api/v1/handbook/circles': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/handbook/circles' }),
-  },
+  'GET /api/v1/handbook/circles': fixed(stewards, '/api/v1/handbook/circles'),
   'PUT /api/v1/handbook/circles/:id': {
     expect: stewards,
     request: async () => ({
@@ -572,30 +543,15 @@ const entries: Record<string, Entry> = {
       return { url: `/api/v1/handbook/import/jobs/${lastJob}` };
     },
   },
-  'GET /api/v1/handbook/export': {
-    expect: stewards,
-    request: async () => ({ url: '/api/v1/handbook/export' }),
-  },
+  'GET /api/v1/handbook/export': fixed(stewards, '/api/v1/handbook/export'),
   // Federated Wiki's routes: public, read-only, no session read (members-only variant below).
   'GET /favicon.png': { expect: everyone, request: async () => ({ url: '/favicon.png' }) },
-  'GET /system/site-index.json': {
-    expect: everyone,
-    request: async () => ({ url: '/system/site-index.json' }),
-  },
-  'GET /system/slugs.json': {
-    expect: everyone,
-    request: async () => ({ url: '/system/slugs.json' }),
-  },
-  'GET /system/export.json': {
-    expect: everyone,
-    request: async () => ({ url: '/system/export.json' }),
-  },
-  'GET /system/plugins.json': {
-    expect: everyone,
-    request: async () => ({ url: '/system/plugins.json' }),
-  },
+  'GET /system/site-index.json': fixed(everyone, '/system/site-index.json'),
+  'GET /system/slugs.json': fixed(everyone, '/system/slugs.json'),
+  'GET /system/export.json': fixed(everyone, '/system/export.json'),
+  'GET /system/plugins.json': fixed(everyone, '/system/plugins.json'),
   'GET /system/*': {
-    expect: { anonymous: 404, member: 404, other: 404, owner: 404, comod: 404, steward: 404 },
+    expect: allAnswer(404),
     request: async () => ({ url: '/system/anything.json' }),
   },
   'GET /:slug.html': {
@@ -604,10 +560,7 @@ const entries: Record<string, Entry> = {
   },
   'GET /view': { expect: everyone, request: async () => ({ url: '/view' }) },
   'GET /view/*': { expect: everyone, request: async (w) => ({ url: `/view/${await page(w)}` }) },
-  'GET /system/sitemap.json': {
-    expect: everyone,
-    request: async () => ({ url: '/system/sitemap.json' }),
-  },
+  'GET /system/sitemap.json': fixed(everyone, '/system/sitemap.json'),
   'GET /:slug.json': {
     expect: everyone,
     request: async (w) => ({ url: `/${await page(w)}.json` }),
