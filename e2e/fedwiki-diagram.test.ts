@@ -7,11 +7,9 @@
  *
  * Needs no build of our app: only the export runs our code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WikiExport } from '@common/api/handbook';
@@ -19,19 +17,8 @@ import { HandbookRepo } from '@server/modules/handbook/handbook.repo';
 import { exportAll, importExport } from '@server/modules/handbook/handbook.transfer';
 import { ManualClock } from '@server/platform/clock';
 import { migrateToLatest, openDb, type DbHandle } from '@server/platform/db';
+import { startFedwiki, type Fedwiki } from '@server/test/fedwiki';
 import { CHROMIUM, CHROMIUM_ARGS, SLOW_TEST_MS } from './harness';
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const para = (id: string, text: string) => ({ type: 'paragraph', id, text });
 const created = (title: string) => [{ type: 'create', item: { title, story: [] }, date: 1 }];
@@ -66,7 +53,7 @@ const handbook: WikiExport = {
 
 let dir = '';
 let db: DbHandle | undefined;
-let wiki: ChildProcess | undefined;
+let wiki: Fedwiki | undefined;
 let browser: Browser | undefined;
 let url = '';
 
@@ -84,53 +71,19 @@ beforeAll(async () => {
   expect(report.refused).toEqual([]);
   const exported = await exportAll(repo);
 
-  const data = join(dir, 'wiki');
-  mkdirSync(join(data, 'pages'), { recursive: true });
-  for (const [key, page] of Object.entries(exported))
-    writeFileSync(join(data, 'pages', key), JSON.stringify(page));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  wiki = spawn(
-    process.execPath,
-    [
-      resolve('node_modules/wiki/cli.js'),
-      '-p',
-      String(port),
-      '-o',
-      '127.0.0.1',
-      '-d',
-      data,
-      '--packageDir',
-      resolve('node_modules'),
-    ],
-    { stdio: 'ignore', detached: true, env: { PATH: process.env.PATH ?? '', HOME: dir } },
-  );
-  const deadline = Date.now() + 100_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/plugins/graphviz/graphviz.js`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      if (res.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || wiki.exitCode !== null)
-      throw new Error('the Federated Wiki server did not start');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  wiki = await startFedwiki({
+    pages: exported,
+    dataDir: join(dir, 'wiki'),
+    ready: async (u) =>
+      (await fetch(`${u}/plugins/graphviz/graphviz.js`, { signal: AbortSignal.timeout(2000) })).ok,
+  });
+  url = wiki.url;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, SLOW_TEST_MS);
 
 afterAll(async () => {
   await browser?.close();
-  if (wiki?.pid !== undefined && wiki.exitCode === null) {
-    try {
-      process.kill(-wiki.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  await wiki?.stop();
   await db?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, signUpAndLogIn } from '@server/test/accounts';
 import { SLOW_TEST_MS, startHall, type Hall } from './harness';
-import { startFedwiki, type Fedwiki } from './fedwiki-server';
+import { startFedwiki, type Fedwiki } from '@server/test/fedwiki';
 
 /** Where the screenshot of the remote page is written (open it to see what a fedwiki reader sees). */
 const shotDir = process.env.COMMONHALL_SHOTS ?? tmpdir();
@@ -55,10 +55,12 @@ beforeAll(async () => {
     if (res.statusCode !== 201) throw new Error(`${title}: ${res.statusCode} ${res.body}`);
   }
   fedwiki = await startFedwiki({
-    'welcome-visitors': {
-      title: 'Welcome Visitors',
-      story: [p('v1', 'The fedwiki side.')],
-      journal: [{ type: 'create', item: { title: 'Welcome Visitors', story: [] }, date: 1 }],
+    pages: {
+      'welcome-visitors': {
+        title: 'Welcome Visitors',
+        story: [p('v1', 'The fedwiki side.')],
+        journal: [{ type: 'create', item: { title: 'Welcome Visitors', story: [] }, date: 1 }],
+      },
     },
   });
 }, SLOW_TEST_MS);

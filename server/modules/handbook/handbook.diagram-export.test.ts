@@ -5,13 +5,9 @@
  * that server, as a fedwiki client viewing the page does, finds the built-in page the export
  * carries, and draws what our evaluator draws.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WikiExport } from '@common/api/handbook';
+import { listsPages, startFedwiki, type Fedwiki } from '@server/test/fedwiki';
 import { testDialect } from '@server/test/test-app';
 import { evaluateMarkup } from './diagram';
 import {
@@ -27,23 +23,10 @@ import { HandbookRepo } from './handbook.repo';
 import { buildHandbookTestApp, createPage, type HandbookTestApp } from './handbook.test-helpers';
 import { exportAll } from './handbook.transfer';
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
-
 const para = (id: string, text: string) => ({ type: 'paragraph', id, text });
 
 let t: HandbookTestApp;
-let wiki: ChildProcess | undefined;
-let dataDir = '';
+let wiki: Fedwiki | undefined;
 let url = '';
 let exported: WikiExport = {};
 
@@ -63,43 +46,13 @@ beforeAll(async () => {
   await createPage(t, 'Product circle', [para('p1', 'Previous: [[Tech circle]]')]);
   exported = await exportAll(HandbookRepo.from(t.db));
 
-  dataDir = mkdtempSync(join(tmpdir(), 'fedwiki-diagrams-'));
-  mkdirSync(join(dataDir, 'pages'));
-  for (const [key, page] of Object.entries(exported))
-    writeFileSync(join(dataDir, 'pages', key), JSON.stringify(page));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  // Its own process group, so the whole server is ended by our id.
-  wiki = spawn(
-    resolve('node_modules/.bin/wiki'),
-    ['-p', String(port), '-o', '127.0.0.1', '-d', dataDir],
-    { stdio: 'ignore', detached: true, env: { PATH: process.env.PATH ?? '', HOME: dataDir } },
-  );
-  const deadline = Date.now() + 100_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/system/sitemap.json`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok && ((await res.json()) as unknown[]).length === Object.keys(exported).length)
-        break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || wiki.exitCode !== null)
-      throw new Error('the Federated Wiki server did not start');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  wiki = await startFedwiki({ pages: exported, ready: listsPages(Object.keys(exported).length) });
+  url = wiki.url;
 }, 120_000);
 
 afterAll(async () => {
-  if (wiki?.pid !== undefined && wiki.exitCode === null) {
-    try {
-      process.kill(-wiki.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  await wiki?.stop();
   await t?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** The fedwiki server as the plugin's site adapter sees it. */

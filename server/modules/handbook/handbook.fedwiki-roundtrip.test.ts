@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item, PageView, WikiExport, WikiPage } from '@common/api/handbook';
+import { listsPages, startFedwiki } from '@server/test/fedwiki';
 import { testDialect } from '@server/test/test-app';
 import { importFromSource } from './handbook.cli';
 import { HandbookRepo } from './handbook.repo';
@@ -29,22 +28,10 @@ const PNG = Buffer.from(
 const DATA_PNG = `data:image/png;base64,${PNG.toString('base64')}`;
 const UPLOAD = '/assets/plugins/image/0123456789abcdef0123456789abcdef.png';
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
-
 interface Wiki {
   url: string;
   dir: string;
-  stop: () => void;
+  stop: () => Promise<void>;
 }
 const wikis: Wiki[] = [];
 
@@ -74,40 +61,10 @@ async function getJson<T>(url: string): Promise<{ status: number; body: T | unde
 
 /** Starts the real `wiki` server on a data folder; resolves once it lists `pages` page files. */
 async function startWiki(dir: string, pages: number): Promise<Wiki> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    resolve('node_modules/.bin/wiki'),
-    ['-p', String(port), '-o', '127.0.0.1', '-d', dir],
-    { stdio: 'ignore', detached: true },
-  );
-  const wiki: Wiki = {
-    url,
-    dir,
-    stop: () => {
-      if (child.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
-    },
-  };
+  const started = await startFedwiki({ dataDir: dir, ready: listsPages(pages, 'slugs.json') });
+  const wiki: Wiki = { url: started.url, dir, stop: started.stop };
   wikis.push(wiki);
-  // Bounded wait for start-up: it can take tens of seconds on a busy machine.
-  const deadline = Date.now() + 100_000;
-  for (;;) {
-    try {
-      const slugs = await getJson<string[]>(`${url}/system/slugs.json`);
-      if (slugs.status === 200 && slugs.body?.length === pages) return wiki;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error('the Federated Wiki server did not start');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  return wiki;
 }
 
 /** The real server's sitemap once it lists `n` pages (it is rebuilt after start-up). */
@@ -203,12 +160,12 @@ const source: Record<string, ReturnType<typeof page>> = {
   ]),
 };
 
-afterAll(() => {
+afterAll(async () => {
   for (const w of wikis) {
-    w.stop();
+    await w.stop();
     rmSync(w.dir, { recursive: true, force: true });
   }
-});
+}, 60_000);
 
 let t: HandbookTestApp;
 beforeEach(async () => {

@@ -1,28 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '@common/api/handbook';
+import { freePort, listsPages, startFedwiki, type Fedwiki } from '@server/test/fedwiki';
 import { testDialect } from '@server/test/test-app';
 import { importFromSource } from './handbook.cli';
 import { HandbookRepo } from './handbook.repo';
 import { buildHandbookTestApp, type HandbookTestApp } from './handbook.test-helpers';
 import { exportAll } from './handbook.transfer';
-
-/** A free loopback port: bind to 0, read it, close. */
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const seeded = {
   'welcome-visitors': {
@@ -57,53 +40,19 @@ const seeded = {
   },
 };
 
-let wiki: ChildProcess | undefined;
-let dataDir = '';
+let wiki: Fedwiki | undefined;
 let url = '';
 let t: HandbookTestApp;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fedwiki-'));
-  mkdirSync(join(dataDir, 'pages'));
-  for (const [slug, page] of Object.entries(seeded))
-    writeFileSync(join(dataDir, 'pages', slug), JSON.stringify(page));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  // Its own process group, so the whole server (and anything it forks) is ended by our id.
-  wiki = spawn(
-    resolve('node_modules/.bin/wiki'),
-    ['-p', String(port), '-o', '127.0.0.1', '-d', dataDir],
-    {
-      stdio: 'ignore',
-      detached: true,
-    },
-  );
-  // Bounded wait for start-up: it can take tens of seconds on a busy machine.
-  const deadline = Date.now() + 100_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/system/sitemap.json`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok && ((await res.json()) as unknown[]).length === 3) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline || wiki.exitCode !== null)
-      throw new Error('the Federated Wiki server did not start');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  wiki = await startFedwiki({ pages: seeded, ready: listsPages(Object.keys(seeded).length) });
+  url = wiki.url;
   t = await buildHandbookTestApp();
 }, 120_000);
 
 afterAll(async () => {
-  if (wiki?.pid !== undefined && wiki.exitCode === null) {
-    try {
-      process.kill(-wiki.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  await wiki?.stop();
   await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe(`import from a running Federated Wiki site on ${testDialect()}`, () => {

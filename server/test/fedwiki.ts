@@ -1,5 +1,5 @@
 /**
- * The real Federated Wiki server (npm package `wiki`) for browser tests: its own browser client
+ * The real Federated Wiki server (npm package `wiki`) for server and browser tests: its own browser client
  * (`/client.js`, from the project's node_modules through `--packageDir`), on 127.0.0.1, over a
  * temporary data folder, editable while unclaimed (`--security_legacy`) so a page can be forked
  * into it. Started in its own process group and stopped by its id, with bounded waits.
@@ -15,10 +15,30 @@ export interface Fedwiki {
   url: string;
   /** `127.0.0.1:<port>`, the site name Federated Wiki uses. */
   host: string;
+  /** Its data folder (pages in `pages/`). */
+  dataDir: string;
   stop: () => Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export interface FedwikiOptions {
+  /** Page files to write (slug → page JSON) before it starts. */
+  pages?: Record<string, unknown>;
+  /** A data folder of the caller's (kept on stop); else a temporary one, removed on stop. */
+  dataDir?: string;
+  /** When it counts as started (default: it serves `/client.js`); asked every 300 ms. */
+  ready?: (url: string) => Promise<boolean>;
+}
+
+/** Ready once `/system/<file>` lists `n` entries (its sitemap is rebuilt after start-up). */
+export function listsPages(n: number, file: 'sitemap.json' | 'slugs.json' = 'sitemap.json') {
+  return async (url: string): Promise<boolean> => {
+    const res = await fetch(`${url}/system/${file}`, { signal: AbortSignal.timeout(2000) });
+    return res.ok && ((await res.json()) as unknown[]).length === n;
+  };
+}
+
+/** A free loopback port: bind to 0, read it, close. */
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
@@ -65,11 +85,16 @@ function stopGroup(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts `wiki` with `pages` (slug → page JSON) in its pages folder; waits for `/client.js`. */
-export async function startFedwiki(pages: Record<string, unknown> = {}): Promise<Fedwiki> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fedwiki-e2e-'));
-  mkdirSync(join(dataDir, 'pages'));
-  for (const [slug, page] of Object.entries(pages))
+/** Starts `wiki` on a data folder with `pages` in it; resolves once it is ready. */
+export async function startFedwiki(options: FedwikiOptions = {}): Promise<Fedwiki> {
+  const own = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fedwiki-'));
+  mkdirSync(join(dataDir, 'pages'), { recursive: true });
+  const ready =
+    options.ready ??
+    (async (url: string) =>
+      (await fetch(`${url}/client.js`, { signal: AbortSignal.timeout(2000) })).ok);
+  for (const [slug, page] of Object.entries(options.pages ?? {}))
     writeFileSync(join(dataDir, 'pages', slug), JSON.stringify(page));
   const port = await freePort();
   const child = spawn(
@@ -101,14 +126,13 @@ export async function startFedwiki(pages: Record<string, unknown> = {}): Promise
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopGroup(child);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (own) rmSync(dataDir, { recursive: true, force: true });
   };
   // Bounded: start-up takes seconds, tens of them on a busy machine.
   const deadline = Date.now() + 100_000;
   for (;;) {
     try {
-      const res = await fetch(`${url}/client.js`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) break;
+      if (await ready(url)) break;
     } catch {
       // not listening yet
     }
@@ -118,5 +142,5 @@ export async function startFedwiki(pages: Record<string, unknown> = {}): Promise
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, host: `127.0.0.1:${port}`, stop };
+  return { url, host: `127.0.0.1:${port}`, dataDir, stop };
 }
